@@ -1,0 +1,211 @@
+/**
+ * The checker: from an AST to diagnostics and a typed IR. Never throws for bad input; every problem is a
+ * Diagnostic value, and as much of a half-written file is checked as can be.
+ */
+import { dirname, resolve as resolvePath } from 'node:path';
+import type { Program } from '../grammar/ast.ts';
+import type { Diagnostic } from '../grammar/diagnostic.ts';
+import { diagnostic } from '../grammar/diagnostic.ts';
+import { checkColumnsExist, checkDataset, checkInput, checkLabel } from './data-decls.ts';
+import { columnsOf, readHeadFromDisk, type ReadHead } from './data-columns.ts';
+import { GraphBuilder, type StepType } from './graph.ts';
+import type { DatasetPlan, IRInput, IRModel, LabelPlan, TrainPlan } from './ir.ts';
+import { SymbolTable } from './symbols.ts';
+import { checkTrain, DEFAULT_TRAIN } from './train-decl.ts';
+
+export interface CheckOptions {
+  /** Path of the .mmf file; data paths are relative to its folder. */
+  fileName?: string;
+  /** How to read the head of a data file (the language server may serve unsaved or cached content). */
+  readHead?: ReadHead;
+  /** Skip checking column names against data files. */
+  skipDataFiles?: boolean;
+}
+
+export interface CheckResult {
+  diagnostics: Diagnostic[];
+  /** Models that checked without errors, ready for the emitters. */
+  models: IRModel[];
+  symbols: SymbolTable;
+  /** The type after every pipeline step, for hovers and inlay hints. */
+  stepTypes: StepType[];
+  /** Every dataset plan by name (paths resolved against the .mmf file's folder). */
+  datasets: Map<string, DatasetPlan>;
+}
+
+/** Check a parsed program. */
+export function checkProgram(program: Program, opts: CheckOptions = {}): CheckResult {
+  const diags: Diagnostic[] = [];
+  const symbols = SymbolTable.build(program, diags);
+  const baseDir = opts.fileName ? dirname(resolvePath(opts.fileName)) : process.cwd();
+  const readHead = opts.readHead ?? readHeadFromDisk;
+
+  const datasets = new Map<string, DatasetPlan>();
+  const inputs = new Map<string, IRInput & { dataset?: string }>();
+  const labels = new Map<string, LabelPlan & { dataset?: string }>();
+  const trains = new Map<string, TrainPlan>();
+  const columns = new Map<string, string[] | undefined>();
+
+  for (const d of program.decls) {
+    if (d.kind === 'Dataset' && symbols.byName.get(d.name.name)?.decl === d) {
+      const plan = checkDataset(d, diags);
+      if (!plan) continue;
+      datasets.set(d.name.name, plan);
+      if (!opts.skipDataFiles) {
+        const abs = resolvePath(baseDir, plan.source.path);
+        const cols = columnsOf(plan.source.format, abs, readHead, plan.source.delimiter);
+        columns.set(d.name.name, cols);
+        if (!cols && readHead(abs, 1) === undefined)
+          diags.push(
+            diagnostic(
+              'MMF1009',
+              'warning',
+              `Data file ${plan.source.path} was not found (looked in ${abs}); column names are not checked`,
+              d.source.range,
+              'Create the file (for the examples, run their prepare script) or fix the path; it is relative to the .mmf file.',
+            ),
+          );
+        if (cols && plan.split.kind === 'column' && !cols.includes(plan.split.column))
+          diags.push(
+            diagnostic('MMF1008', 'error', `Split column '${plan.split.column}' is not in ${plan.source.path}`, d.range, `Its columns are: ${cols.slice(0, 20).join(', ')}.`),
+          );
+      }
+    }
+  }
+  const fileOf = (ds: string | undefined) => (ds ? datasets.get(ds)?.source.path ?? ds : '');
+  for (const d of program.decls) {
+    if (d.kind === 'Input' && symbols.byName.get(d.name.name)?.decl === d) {
+      const inp = checkInput(d, symbols, diags);
+      if (inp) inputs.set(inp.name, inp);
+      if (columns.has(d.source.dataset.name)) checkColumnsExist(d.source, columns.get(d.source.dataset.name), fileOf(d.source.dataset.name), diags);
+    } else if (d.kind === 'Label' && symbols.byName.get(d.name.name)?.decl === d) {
+      const l = checkLabel(d, symbols, diags);
+      if (l) labels.set(l.name, l);
+      if (columns.has(d.source.dataset.name)) checkColumnsExist(d.source, columns.get(d.source.dataset.name), fileOf(d.source.dataset.name), diags);
+    } else if (d.kind === 'Train') {
+      const sym = symbols.resolve(d.model.name, d.model.range, ['model'], 'the target of train', diags);
+      const plan = checkTrain(d, diags);
+      if (!sym) continue;
+      if (trains.has(sym.name)) {
+        diags.push(diagnostic('MMF1002', 'error', `model ${sym.name} already has a train block`, d.model.range, 'Merge the two train blocks.'));
+        continue;
+      }
+      trains.set(sym.name, plan);
+    } else if (d.kind === 'Import') {
+      diags.push(
+        diagnostic(
+          'MMF1011',
+          'error',
+          `import is not supported yet: "${d.path.value}" was not loaded`,
+          d.range,
+          'Copy the declarations into this file for now.',
+        ),
+      );
+    }
+  }
+
+  const stepTypes: StepType[] = [];
+  const env = { symbols, inputs, labels, diags, stepTypes };
+  const models: IRModel[] = [];
+  const compiled = new Set<string>();
+
+  // Encoders and fusions alone first: their diagnostics and hover types, once each, in source order.
+  for (const d of program.decls) {
+    if ((d.kind === 'Encoder' || d.kind === 'Fusion') && symbols.byName.get(d.name.name)?.decl === d) {
+      const g = new GraphBuilder(env, () => true);
+      g.ref(symbols.byName.get(d.name.name)!, d.name.range);
+      compiled.add(d.name.name);
+    }
+  }
+  for (const d of program.decls) {
+    if (d.kind !== 'Model' || symbols.byName.get(d.name.name)?.decl !== d) continue;
+    const before = diags.length;
+    // Encoder types are already recorded; record only the model's own steps.
+    const modelDiags: Diagnostic[] = [];
+    const own = new GraphBuilder({ ...env, diags: modelDiags }, (decl) => decl === d.name.name);
+    for (const i of inputs.keys()) own.reserve(i);
+    own.reserve(d.name.name);
+    const out = own.pipeline(d.name.name, d.pipeline, 'model');
+    diags.push(...modelDiags);
+    if (!out || !own.head || diags.length > before || modelDiags.some((x) => x.severity === 'error')) continue;
+    const ds = consistentDataset(d.name.name, own.usedInputs, own.labelsUsed, d.range, diags);
+    if (diags.slice(before).some((x) => x.severity === 'error')) continue;
+    const dsPlan = ds ? datasets.get(ds) : undefined;
+    models.push({
+      name: d.name.name,
+      inputs: own.usedInputs.map(({ dataset: _d, ...rest }) => rest),
+      nodes: own.nodes,
+      head: {
+        label: stripDataset(own.head.label),
+        output: own.head.output.id,
+        units: own.head.units,
+        activation: own.head.activation,
+        loss: own.head.activation === 'sigmoid' ? 'binaryCrossentropy' : 'categoricalCrossentropy',
+        range: own.head.range,
+      },
+      ...(dsPlan ? { dataset: { ...dsPlan, source: { ...dsPlan.source, path: resolvePath(baseDir, dsPlan.source.path) } } } : {}),
+      train: trains.get(d.name.name) ?? { ...DEFAULT_TRAIN },
+      range: d.range,
+    });
+  }
+  for (const [name, plan] of trains) {
+    if (plan.classWeights) {
+      const m = models.find((x) => x.name === name);
+      const n = m ? (m.head.label.kind === 'binary' ? 2 : m.head.label.numClasses) : undefined;
+      if (n !== undefined && plan.classWeights.length !== n && plan.range)
+        diags.push(
+          diagnostic(
+            'MMF3001',
+            'error',
+            `class_weights has ${plan.classWeights.length} values, but ${m!.head.label.name} has ${n} classes`,
+            plan.range,
+            `Give one weight per class (${n}).`,
+          ),
+        );
+    }
+  }
+  return { diagnostics: dedupe(diags), models, symbols, stepTypes, datasets };
+}
+
+function stripDataset(l: LabelPlan & { dataset?: string; range?: unknown }): LabelPlan {
+  const { dataset: _d, range: _r, ...rest } = l;
+  return rest as LabelPlan;
+}
+
+/** All inputs and the label of a model must come from one dataset. */
+function consistentDataset(
+  model: string,
+  inputs: { name: string; dataset?: string }[],
+  labels: { name: string; dataset?: string }[],
+  range: IRModel['range'],
+  diags: Diagnostic[],
+): string | undefined {
+  const all = [...inputs, ...labels].filter((x) => x.dataset);
+  const ds = new Set(all.map((x) => x.dataset));
+  if (ds.size > 1) {
+    diags.push(
+      diagnostic(
+        'MMF1012',
+        'error',
+        `model ${model} mixes datasets: ${all.map((x) => `${x.name} from ${x.dataset}`).join(', ')}`,
+        range,
+        'Read every input and the label of one model from the same dataset (join the files by key first).',
+      ),
+    );
+    return undefined;
+  }
+  return [...ds][0];
+}
+
+/** Drop exact repeats (the same problem found through two models). */
+function dedupe(diags: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const d of diags) {
+    const k = `${d.code}|${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}|${d.message}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(d);
+  }
+  return out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+}

@@ -1,0 +1,329 @@
+/**
+ * Checking `dataset`, `input` and `label` declarations: sources, splits, modality kinds, column bindings.
+ * Produces the plans the runtime data pipeline executes.
+ */
+import type { CallExpr, ColumnRef, DatasetDecl, InputDecl, LabelDecl, Setting } from '../grammar/ast.ts';
+import type { Diagnostic, Range } from '../grammar/diagnostic.ts';
+import { diagnostic, spanRanges } from '../grammar/diagnostic.ts';
+import { bindArgs, type ParamSpec } from './args.ts';
+import type { DatasetPlan, IRInput, LabelPlan, SplitPlan } from './ir.ts';
+import { BATCH, type TensorType } from './shape.ts';
+import { didYouMean } from './suggest.ts';
+import type { SymbolTable } from './symbols.ts';
+
+/** Reads a data file for column checks; returns undefined when it does not exist. */
+export type ReadFile = (path: string) => string | undefined;
+
+const SOURCES: Record<string, readonly ParamSpec[]> = {
+  jsonl: [{ name: 'path', type: { t: 'string' }, doc: 'file path, relative to the .mmf file', positional: true, required: true }],
+  json: [{ name: 'path', type: { t: 'string' }, doc: 'file path, relative to the .mmf file', positional: true, required: true }],
+  csv: [
+    { name: 'path', type: { t: 'string' }, doc: 'file path, relative to the .mmf file', positional: true, required: true },
+    { name: 'delimiter', type: { t: 'string' }, doc: 'field separator', default: ',' },
+  ],
+};
+
+const RANDOM_SPLIT: readonly ParamSpec[] = [
+  { name: 'train', type: { t: 'number' }, doc: 'share of rows for training', required: true, min: 0, max: 1, minExclusive: true },
+  { name: 'val', type: { t: 'number' }, doc: 'share of rows for validation', default: 0, min: 0, max: 1 },
+  { name: 'test', type: { t: 'number' }, doc: 'share of rows for testing', default: 0, min: 0, max: 1 },
+  { name: 'seed', type: { t: 'int' }, doc: 'shuffle seed', default: 42, min: 0 },
+];
+
+const COLUMN_SPLIT: readonly ParamSpec[] = [
+  { name: 'by', type: { t: 'ref' }, doc: 'the column holding each row’s split', required: true },
+  { name: 'train', type: { t: 'string-list' }, doc: 'values meaning train', default: ['train'] },
+  { name: 'val', type: { t: 'string-list' }, doc: 'values meaning validation', default: ['val'] },
+  { name: 'test', type: { t: 'string-list' }, doc: 'values meaning test', default: ['test'] },
+];
+
+/** Check a dataset declaration; returns its plan or undefined when it is unusable. */
+export function checkDataset(d: DatasetDecl, diags: Diagnostic[]): DatasetPlan | undefined {
+  const spec = SOURCES[d.source.callee.name];
+  if (!spec) {
+    const s = didYouMean(d.source.callee.name, Object.keys(SOURCES));
+    diags.push(
+      diagnostic(
+        'MMF1004',
+        'error',
+        `Unknown data source '${d.source.callee.name}'; mmf reads ${Object.keys(SOURCES).join(', ')}`,
+        d.source.callee.range,
+        s ? `Did you mean '${s}'?` : 'Write jsonl("file.jsonl"), json("file.json") or csv("file.csv").',
+      ),
+    );
+    return undefined;
+  }
+  const b = bindArgs(d.source.callee.name, spec, d.source.args, d.source.range, diags);
+  let split: SplitPlan | undefined;
+  for (const s of d.settings) {
+    if (s.key.name !== 'split') {
+      diags.push(
+        diagnostic('MMF1005', 'error', `dataset has no setting '${s.key.name}'`, s.key.range, settingHint(s.key.name, ['split'])),
+      );
+      continue;
+    }
+    if (split) {
+      diags.push(diagnostic('MMF1007', 'error', 'split is given twice', s.range, 'Keep one split setting.'));
+      continue;
+    }
+    split = checkSplit(s, diags);
+  }
+  if (!b.ok) return undefined;
+  const format = d.source.callee.name as 'jsonl' | 'json' | 'csv';
+  return {
+    name: d.name.name,
+    source: { format, path: b.values.path as string, ...(format === 'csv' ? { delimiter: b.values.delimiter as string } : {}) },
+    split: split ?? { kind: 'random', train: 0.8, val: 0.1, test: 0.1, seed: 42 },
+    range: d.range,
+  };
+}
+
+function settingHint(key: string, known: string[]): string {
+  const s = didYouMean(key, known);
+  return s ? `Did you mean '${s}'?` : `Known settings: ${known.join(', ')}.`;
+}
+
+function checkSplit(s: Setting, diags: Diagnostic[]): SplitPlan | undefined {
+  const args = s.args ?? [];
+  if (!s.args) {
+    diags.push(
+      diagnostic(
+        'MMF3002',
+        'error',
+        'split takes its parts in parentheses',
+        s.range,
+        'Write split(train 0.8, val 0.1, test 0.1, seed 7) or split(by COLUMN).',
+      ),
+    );
+    return undefined;
+  }
+  if (args.some((a) => a.key?.name === 'by')) {
+    const b = bindArgs('split', COLUMN_SPLIT, args, s.range, diags);
+    if (!b.ok) return undefined;
+    return {
+      kind: 'column',
+      column: b.values.by as string,
+      train: b.values.train as string[],
+      val: b.values.val as string[],
+      test: b.values.test as string[],
+    };
+  }
+  const b = bindArgs('split', RANDOM_SPLIT, args, s.range, diags);
+  if (!b.ok) return undefined;
+  const [tr, va, te] = [b.values.train as number, b.values.val as number, b.values.test as number];
+  if (Math.abs(tr + va + te - 1) > 1e-6) {
+    diags.push(
+      diagnostic(
+        'MMF3004',
+        'error',
+        `split shares add up to ${+(tr + va + te).toFixed(6)}, not 1 (train ${tr} + val ${va} + test ${te})`,
+        s.range,
+        `Make them sum to 1, e.g. test ${+(1 - tr - va).toFixed(6)}.`,
+      ),
+    );
+    return undefined;
+  }
+  return { kind: 'random', train: tr, val: va, test: te, seed: b.values.seed as number };
+}
+
+const INPUT_KINDS: Record<string, readonly ParamSpec[]> = {
+  text: [
+    { name: 'vocab', type: { t: 'int' }, doc: 'vocabulary size, padding and unknown ids included', required: true, min: 3 },
+    { name: 'max_len', type: { t: 'int' }, doc: 'tokens kept per sample', required: true, min: 1, aliases: ['length'] },
+    { name: 'lowercase', type: { t: 'bool' }, doc: 'lower-case before tokenizing', default: true },
+    { name: 'tokenizer', type: { t: 'enum', values: ['words', 'chars'] }, doc: 'words or chars', default: 'words' },
+  ],
+  tabular: [
+    {
+      name: 'normalize',
+      type: { t: 'enum', values: ['zscore', 'minmax', 'none'] },
+      doc: 'scaling fitted on the training split',
+      default: 'zscore',
+    },
+    {
+      name: 'impute',
+      type: { t: 'enum', values: ['mean', 'median', 'zero', 'error'] },
+      doc: 'what replaces a missing value',
+      default: 'mean',
+    },
+  ],
+  categorical: [{ name: 'vocab', type: { t: 'int' }, doc: 'number of categories kept, unknown included', required: true, min: 2 }],
+};
+
+/** Resolve a column binding's dataset; returns its name. */
+function resolveColumns(c: ColumnRef, symbols: SymbolTable, what: string, diags: Diagnostic[]): string | undefined {
+  const s = symbols.resolve(c.dataset.name, c.dataset.range, ['dataset'], what, diags);
+  return s?.name;
+}
+
+/** Check column names against the data file's columns when the file can be read. */
+export function checkColumnsExist(
+  c: ColumnRef,
+  known: readonly string[] | undefined,
+  file: string,
+  diags: Diagnostic[],
+): void {
+  if (!known) return;
+  for (const col of c.columns) {
+    if (known.includes(col.name)) continue;
+    const s = didYouMean(col.name, known);
+    diags.push(
+      diagnostic(
+        'MMF1008',
+        'error',
+        `Column '${col.name}' is not in ${file}`,
+        col.range,
+        s ? `Did you mean '${s}'?` : `Its columns are: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}.`,
+      ),
+    );
+  }
+}
+
+/** Check an input declaration; returns the model input or undefined. */
+export function checkInput(d: InputDecl, symbols: SymbolTable, diags: Diagnostic[]): (IRInput & { dataset?: string }) | undefined {
+  const kind = d.type.callee.name;
+  const spec = INPUT_KINDS[kind];
+  const dataset = resolveColumns(d.source, symbols, `the source of input ${d.name.name}`, diags);
+  if (!spec) {
+    const s = didYouMean(kind, Object.keys(INPUT_KINDS));
+    diags.push(
+      diagnostic(
+        'MMF1004',
+        'error',
+        `Unknown input kind '${kind}'; this version supports ${Object.keys(INPUT_KINDS).join(', ')}`,
+        d.type.callee.range,
+        s ? `Did you mean '${s}'?` : 'Use text(...), tabular(...) or categorical(...).',
+      ),
+    );
+    return undefined;
+  }
+  const b = bindArgs(kind, spec, d.type.args, d.type.range, diags);
+  const cols = d.source.columns;
+  if (kind !== 'tabular' && (cols.length !== 1 || d.source.bracketed && cols.length !== 1)) {
+    diags.push(
+      diagnostic(
+        'MMF3005',
+        'error',
+        `a ${kind} input reads exactly one column, but ${cols.length} are named`,
+        d.source.range,
+        `Bind it to one column: ${d.source.dataset.name}.COLUMN.`,
+      ),
+    );
+    return undefined;
+  }
+  const dupe = cols.find((c, i) => cols.findIndex((o) => o.name === c.name) !== i);
+  if (dupe) {
+    diags.push(diagnostic('MMF1007', 'error', `column '${dupe.name}' is listed twice`, dupe.range, 'List each column once.'));
+    return undefined;
+  }
+  if (!b.ok) return undefined;
+  const v = b.values;
+  let out: TensorType;
+  let plan: IRInput['plan'];
+  const name = d.name.name;
+  if (kind === 'text') {
+    out = { shape: [BATCH, v.max_len as number], dtype: 'int32', maxId: v.vocab as number };
+    plan = {
+      name,
+      kind: 'text',
+      column: cols[0]!.name,
+      vocab: v.vocab as number,
+      maxLen: v.max_len as number,
+      lowercase: v.lowercase as boolean,
+      tokenizer: v.tokenizer as 'words' | 'chars',
+    };
+  } else if (kind === 'tabular') {
+    out = { shape: [BATCH, cols.length], dtype: 'float32' };
+    plan = {
+      name,
+      kind: 'tabular',
+      columns: cols.map((c) => c.name),
+      normalize: v.normalize as 'zscore' | 'minmax' | 'none',
+      impute: v.impute as 'mean' | 'median' | 'zero' | 'error',
+    };
+  } else {
+    out = { shape: [BATCH, 1], dtype: 'int32', maxId: v.vocab as number };
+    plan = { name, kind: 'categorical', column: cols[0]!.name, vocab: v.vocab as number };
+  }
+  return { name, out, plan, range: d.range, ...(dataset ? { dataset } : {}) };
+}
+
+const LABEL_KINDS = ['binary', 'classes'];
+
+/** Check a label declaration. */
+export function checkLabel(d: LabelDecl, symbols: SymbolTable, diags: Diagnostic[]): (LabelPlan & { dataset?: string; range: Range }) | undefined {
+  const dataset = resolveColumns(d.source, symbols, `the source of label ${d.name.name}`, diags);
+  const t: CallExpr = d.type;
+  if (d.source.columns.length !== 1) {
+    diags.push(
+      diagnostic(
+        'MMF3005',
+        'error',
+        `a label reads exactly one column, but ${d.source.columns.length} are named`,
+        d.source.range,
+        `Bind it to one column: ${d.source.dataset.name}.COLUMN.`,
+      ),
+    );
+    return undefined;
+  }
+  const column = d.source.columns[0]!.name;
+  const base = { name: d.name.name, column, range: d.range, ...(dataset ? { dataset } : {}) };
+  if (t.callee.name === 'binary') {
+    const b = bindArgs(
+      'binary',
+      [{ name: 'positive', type: { t: 'string' }, doc: 'the value meaning the positive class' }],
+      t.args,
+      t.range,
+      diags,
+    );
+    if (!b.ok) return undefined;
+    return { ...base, kind: 'binary', ...(b.values.positive !== undefined ? { positive: b.values.positive as string } : {}) };
+  }
+  if (t.callee.name === 'classes') {
+    if (t.args.length === 1 && t.args[0]!.value.kind === 'Number' && !t.args[0]!.key) {
+      const n = t.args[0]!.value.value;
+      if (!Number.isInteger(n) || n < 2) {
+        diags.push(
+          diagnostic('MMF3001', 'error', `classes(${n}): a label needs 2 or more whole classes`, t.args[0]!.range, 'Use classes(2) or more; for two classes, binary is simpler.'),
+        );
+        return undefined;
+      }
+      return { ...base, kind: 'multiclass', numClasses: n };
+    }
+    const names: string[] = [];
+    for (const a of t.args) {
+      if (a.key || a.value.kind !== 'String') {
+        diags.push(
+          diagnostic('MMF3002', 'error', 'classes takes a count, classes(3), or class names, classes("cat", "dog")', a.range, 'Write the class names as strings.'),
+        );
+        return undefined;
+      }
+      if (names.includes(a.value.value)) {
+        diags.push(diagnostic('MMF1007', 'error', `class "${a.value.value}" is listed twice`, a.range, 'List each class once.'));
+        return undefined;
+      }
+      names.push(a.value.value);
+    }
+    if (names.length < 2) {
+      diags.push(diagnostic('MMF3001', 'error', 'a label needs at least 2 classes', t.range, 'Name two or more classes.'));
+      return undefined;
+    }
+    return { ...base, kind: 'multiclass', classes: names, numClasses: names.length };
+  }
+  const s = didYouMean(t.callee.name, LABEL_KINDS);
+  diags.push(
+    diagnostic(
+      'MMF1004',
+      'error',
+      `Unknown label kind '${t.callee.name}'; use binary or classes(...)`,
+      t.callee.range,
+      s ? `Did you mean '${s}'?` : 'Write binary, classes(3) or classes("a", "b", "c").',
+    ),
+  );
+  return undefined;
+}
+
+/** The smallest range covering a column binding's columns (for messages about the whole binding). */
+export function columnsRange(c: ColumnRef): Range {
+  return c.columns.length ? spanRanges(c.columns[0]!.range, c.columns[c.columns.length - 1]!.range) : c.range;
+}

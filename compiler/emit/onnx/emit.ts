@@ -1,0 +1,157 @@
+/**
+ * IR model + weights → ONNX ModelProto bytes.
+ *
+ * The graph: inputs named as in the `.mmf` file with a symbolic batch dimension (`dim_param: "batch"`), token
+ * ids (IR int32) declared int64 and float features float32; one output named after the head's label,
+ * float32 [batch, units], holding the head's probabilities; trained weights as initializers named
+ * `<nodeId>/<weight name>`; nodes named `<nodeId>/<OnnxOp>`; each IR node's output tensor named by the node id.
+ *
+ * Source: ONNX IR spec (https://onnx.ai/onnx/repo-docs/IR.html), opset/IR-version table
+ * (https://onnx.ai/onnx/repo-docs/Versioning.html).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import type { IRModel, IRNode, TensorType, WeightMap } from '../../ir.ts';
+import { DataType, GraphBuilder, onnx, type VDim } from './graph.ts';
+import { emitNode, type OnnxEmitContext } from './ops.ts';
+
+export interface EmitOnnxOptions {
+  /** ONNX opset of the default domain, ≥ 17 (default 17). */
+  opset?: number;
+  /** ModelProto doc_string. */
+  docString?: string;
+}
+
+export const DEFAULT_OPSET = 17;
+
+/** The lowest IR version that allows each opset (ONNX Versioning.md: 1.12 → IR 8 / opset 17, 1.13 → 9 / 18, …). */
+export function irVersionForOpset(opset: number): number {
+  if (opset <= 17) return 8;
+  if (opset <= 19) return 9;
+  if (opset <= 21) return 10;
+  return 11;
+}
+
+const PRODUCER_VERSION: string = (() => {
+  try {
+    return (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
+  } catch {
+    return '';
+  }
+})();
+
+const elemTypeOf = (t: TensorType) => (t.dtype === 'int32' ? DataType.INT64 : DataType.FLOAT);
+
+/** IR dims → value_info dims: numbers stay, `batch` and other symbols become dim_params. */
+const vdims = (t: TensorType): VDim[] => t.shape.map((d) => d);
+
+/** True when every dimension after the batch is a number (only then do we declare an intermediate's shape). */
+const fullyKnown = (t: TensorType): boolean => t.shape.slice(1).every((d) => typeof d === 'number');
+
+/**
+ * Check that `weights` holds every tensor `node.weights` lists, with the right number of values.
+ * Throws an Error naming the node, the weight and both sizes.
+ */
+export function nodeWeights(node: IRNode, weights: WeightMap): Float32Array[] {
+  if (node.weights.length === 0) return [];
+  const ws = weights.get(node.id);
+  if (!ws) throw new Error(`ONNX export: no weights for node '${node.id}' (${node.op}), which needs ${node.weights.map((w) => `${w.name} [${w.shape.join(', ')}]`).join(', ')}`);
+  if (ws.length !== node.weights.length)
+    throw new Error(`ONNX export: node '${node.id}' (${node.op}) needs ${node.weights.length} weight tensors (${node.weights.map((w) => w.name).join(', ')}), got ${ws.length}`);
+  node.weights.forEach((spec, i) => {
+    const n = spec.shape.reduce((p, d) => p * d, 1);
+    if (ws[i]!.length !== n)
+      throw new Error(`ONNX export: weight '${node.id}/${spec.name}' should be [${spec.shape.join(', ')}] (${n} values), got ${ws[i]!.length} values`);
+  });
+  return ws;
+}
+
+/**
+ * Build the ONNX ModelProto of `model` with `weights` (tfjs layout, node id → tensors in WeightSpec order) and
+ * return its serialised bytes. Opset 17 by default (IR version 8), producer "mmfc".
+ * Throws an Error when a weight is missing or mis-sized, or when the opset is below 17.
+ */
+export function emitOnnx(model: IRModel, weights: WeightMap, opts: EmitOnnxOptions = {}): Uint8Array {
+  const opset = opts.opset ?? DEFAULT_OPSET;
+  if (!Number.isInteger(opset) || opset < 17) throw new Error(`ONNX export: opset ${opset} is not supported (17 or later)`);
+  const g = new GraphBuilder(opset);
+  /** IR value id (input name or node id) → ONNX tensor name and IR type. */
+  const tensors = new Map<string, { name: string; type: TensorType }>();
+
+  for (const input of model.inputs) {
+    g.addInput(input.name, elemTypeOf(input.out), vdims(input.out));
+    tensors.set(input.name, { name: input.name, type: input.out });
+  }
+  const label = model.head.label.name;
+  if (tensors.has(label))
+    throw new Error(`ONNX export: the output would be named after the label '${label}', but an input has that name`);
+
+  const produced: string[] = [];
+  for (const node of model.nodes) {
+    const inputs = node.inputs.map((id) => {
+      const t = tensors.get(id);
+      if (!t) throw new Error(`ONNX export: node '${node.id}' reads '${id}', which is neither an input nor an earlier node`);
+      return t;
+    });
+    const ctx: OnnxEmitContext = { g, inputTypes: inputs.map((t) => t.type), weights: nodeWeights(node, weights) };
+    const before = g.nodes.length;
+    let out = emitNode(ctx, node, inputs.map((t) => t.name));
+    const fresh = g.nodes.slice(before).some((n) => n.output!.includes(out));
+    if (fresh && !g.has(node.id)) {
+      g.rename(out, node.id);
+      out = node.id;
+      produced.push(node.id);
+    }
+    tensors.set(node.id, { name: out, type: node.out });
+  }
+
+  const head = tensors.get(model.head.output);
+  if (!head) throw new Error(`ONNX export: the head reads '${model.head.output}', which is not a node of the model`);
+  if (g.isNodeOutput(head.name) && !model.inputs.some((i) => i.name === head.name)) {
+    if (head.name !== label) {
+      if (g.has(label)) throw new Error(`ONNX export: the output would be named after the label '${label}', but a tensor of the graph has that name`);
+      g.rename(head.name, label);
+    }
+  } else {
+    g.reserve(label);
+    g.nodes.push({ name: g.unique(`${model.head.output}/Identity`), opType: 'Identity', input: [head.name], output: [label] });
+  }
+  // [batch, units] for a real head; tests also point the head at inner nodes of any rank.
+  g.addOutput(label, elemTypeOf(head.type), vdims(head.type));
+  for (const id of produced) {
+    const t = tensors.get(id)!;
+    if (id !== head.name && id !== label && fullyKnown(t.type)) g.addValueInfo(id, elemTypeOf(t.type), vdims(t.type));
+  }
+
+  const proto = onnx.ModelProto.create({
+    irVersion: irVersionForOpset(opset),
+    opsetImport: [{ domain: '', version: opset }],
+    producerName: 'mmfc',
+    producerVersion: PRODUCER_VERSION,
+    docString: opts.docString ?? '',
+    graph: g.build(model.name),
+    metadataProps: [
+      { key: 'mmf.model', value: model.name },
+      { key: 'mmf.head', value: JSON.stringify({ label: model.head.label, units: model.head.units, activation: model.head.activation }) },
+    ],
+  });
+  return onnx.ModelProto.encode(proto).finish();
+}
+
+/**
+ * Write `bytes` to `file` atomically: a temporary file in the same directory, then rename, so a reader never
+ * sees half a model. Creates the directory if needed.
+ */
+export function writeOnnx(file: string, bytes: Uint8Array): void {
+  const dir = path.dirname(path.resolve(file));
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  try {
+    fs.writeFileSync(tmp, bytes);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}

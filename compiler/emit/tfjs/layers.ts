@@ -1,0 +1,81 @@
+/**
+ * How each IR op becomes a tfjs layer: a factory and a plain-JSON config. The code printer
+ * (model.ts) turns this into readable TypeScript, and tests instantiate the same description directly,
+ * so generated code and test harnesses cannot drift apart.
+ */
+import type { Activation, IRNode, OpName } from '../../ir.ts';
+
+/** `tf.layers.<name>` or a runtime custom layer class exported by `mmf/runtime` as `layers.<name>`. */
+export type LayerFactory = { ns: 'tf'; name: string } | { ns: 'mmf'; name: string };
+
+export interface TfjsLayerDesc {
+  factory: LayerFactory;
+  /** JSON-serialisable layer config, including `name` (the node id). */
+  config: Record<string, unknown>;
+}
+
+/** tfjs activation identifiers for IR activations (tfjs spells a few differently). */
+const ACT: Record<Activation, string> = {
+  linear: 'linear',
+  relu: 'relu',
+  relu6: 'relu6',
+  elu: 'elu',
+  selu: 'selu',
+  gelu: 'gelu',
+  tanh: 'tanh',
+  sigmoid: 'sigmoid',
+  softmax: 'softmax',
+  softplus: 'softplus',
+  softsign: 'softsign',
+  swish: 'swish',
+};
+
+type Emit<K extends OpName> = (node: Extract<IRNode, { op: K }>) => TfjsLayerDesc;
+const tf = (name: string, config: Record<string, unknown>): TfjsLayerDesc => ({ factory: { ns: 'tf', name }, config });
+const mmf = (name: string, config: Record<string, unknown>): TfjsLayerDesc => ({ factory: { ns: 'mmf', name }, config });
+
+export const TFJS_LAYERS: { [K in OpName]: Emit<K> } = {
+  embedding: (n) => tf('embedding', { name: n.id, inputDim: n.attrs.inputDim, outputDim: n.attrs.outputDim }),
+  conv1d: (n) =>
+    tf('conv1d', {
+      name: n.id,
+      filters: n.attrs.filters,
+      kernelSize: n.attrs.kernelSize,
+      strides: n.attrs.strides,
+      padding: n.attrs.padding,
+      dilationRate: n.attrs.dilation,
+      activation: ACT[n.attrs.activation],
+      useBias: n.attrs.useBias,
+    }),
+  // tfjs defaults recurrentActivation to hardSigmoid; say sigmoid so ONNX and PyTorch agree.
+  lstm: (n) =>
+    tf('lstm', {
+      name: n.id,
+      units: n.attrs.units,
+      returnSequences: n.attrs.returnSequences,
+      activation: n.attrs.activation,
+      recurrentActivation: n.attrs.recurrentActivation,
+    }),
+  gru: (n) =>
+    tf('gru', {
+      name: n.id,
+      units: n.attrs.units,
+      returnSequences: n.attrs.returnSequences,
+      activation: n.attrs.activation,
+      recurrentActivation: n.attrs.recurrentActivation,
+    }),
+  global_max_pool1d: (n) => tf('globalMaxPooling1d', { name: n.id }),
+  global_avg_pool1d: (n) => tf('globalAveragePooling1d', { name: n.id }),
+  dense: (n) => tf('dense', { name: n.id, units: n.attrs.units, activation: ACT[n.attrs.activation], useBias: n.attrs.useBias }),
+  dropout: (n) => tf('dropout', { name: n.id, rate: n.attrs.rate }),
+  activation: (n) => tf('activation', { name: n.id, activation: ACT[n.attrs.fn] }),
+  concat: (n) => tf('concatenate', { name: n.id, axis: n.attrs.axis }),
+  weighted_sum: (n) => mmf('WeightedSum', { name: n.id }),
+  mha: (n) => mmf('MultiHeadAttention', { name: n.id, numHeads: n.attrs.numHeads, dim: n.attrs.dim }),
+  reshape: (n) => tf('reshape', { name: n.id, targetShape: n.attrs.targetShape }),
+};
+
+/** The tfjs layer description of one node. */
+export function tfjsLayer(node: IRNode): TfjsLayerDesc {
+  return (TFJS_LAYERS[node.op] as Emit<OpName>)(node as never);
+}

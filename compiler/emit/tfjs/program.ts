@@ -1,0 +1,175 @@
+/**
+ * The tfjs backend's code printer: readable, prettier-formatted TypeScript that builds each model from
+ * tf.layers (and mmf's runtime layers), and a training program that loads the data the file names.
+ *
+ * Safety: nothing from the .mmf source becomes code except identifiers the lexer has already restricted to
+ * [A-Za-z_][A-Za-z0-9_]*; every string (paths, column and class names) is printed through JSON.stringify,
+ * and comments that quote the source are single-line `//` comments with line breaks removed.
+ */
+import { format } from 'prettier';
+import type { IRModel, IRNode } from '../../ir.ts';
+import { formatType } from '../../shape.ts';
+import { tfjsLayer } from './layers.ts';
+
+export interface EmitTfjsOptions {
+  /** The .mmf file's path as shown in headers (relative to the project is friendliest). */
+  sourceName: string;
+  /** The .mmf text, for quoting each declaration in comments. */
+  sourceText: string;
+  /** mmfc version for the header. */
+  version: string;
+}
+
+export interface EmittedFile {
+  /** Path relative to the output folder. */
+  path: string;
+  contents: string;
+}
+
+const RESERVED = new Set(
+  (
+    'break case catch class const continue debugger default delete do else enum export extends false finally for function if ' +
+    'import in instanceof new null return super switch this throw true try typeof var void while with yield let static ' +
+    'implements interface package private protected public await async of tf mmf model inputs outputs undefined NaN Infinity'
+  ).split(' '),
+);
+
+/** A JS identifier for an IR id (ids are already [A-Za-z0-9_]; this only dodges reserved words). */
+export function jsName(id: string): string {
+  return RESERVED.has(id) ? `${id}_` : id;
+}
+
+/** One source line quoted in a comment, with anything that could end the comment removed. */
+function quote(text: string): string {
+  return text.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+function sourceOf(text: string, node: { range: IRNode['range'] }): string {
+  const lines = text.split(/\r?\n/);
+  const { start, end } = node.range;
+  if (start.line === end.line) return quote((lines[start.line] ?? '').slice(start.character, end.character));
+  return quote([lines[start.line]?.slice(start.character), ...lines.slice(start.line + 1, end.line), lines[end.line]?.slice(0, end.character)].join(' '));
+}
+
+/** The builder function's name for a model: `buildSpamNet`. */
+export function builderName(model: IRModel): string {
+  return `build${model.name[0]!.toUpperCase()}${model.name.slice(1)}`;
+}
+
+function printLayer(node: IRNode): string {
+  const d = tfjsLayer(node);
+  const ctor = d.factory.ns === 'tf' ? `tf.layers.${d.factory.name}` : `new mmf.${d.factory.name}`;
+  const args = node.inputs.map(jsName);
+  const input = args.length === 1 ? args[0] : `[${args.join(', ')}]`;
+  return `const ${jsName(node.id)} = ${ctor}(${JSON.stringify(d.config)}).apply(${input}) as tf.SymbolicTensor;`;
+}
+
+/** TypeScript source of `build<Model>(): tf.LayersModel`. */
+export function printModelBuilder(model: IRModel, opts: EmitTfjsOptions): string {
+  const lines: string[] = [];
+  const params = model.nodes.reduce((n, x) => n + x.params, 0);
+  const head = model.head;
+  lines.push('/**');
+  lines.push(` * ${model.name} (${opts.sourceName}, line ${model.range.start.line + 1}): ${model.nodes.length} layers, ${params.toLocaleString('en-US')} parameters.`);
+  for (const i of model.inputs) lines.push(` * input ${i.name}: ${formatType(i.out)}`);
+  lines.push(
+    ` * output ${head.label.name}: [batch, ${head.units}] ${head.activation === 'sigmoid' ? 'probability of the positive class' : 'class probabilities'}`,
+  );
+  lines.push(' */');
+  lines.push(`export function ${builderName(model)}(): tf.LayersModel {`);
+  for (const i of model.inputs)
+    lines.push(
+      `const ${jsName(i.name)} = tf.input(${JSON.stringify({ name: i.name, shape: i.out.shape.slice(1), dtype: i.out.dtype })});`,
+    );
+  let lastDecl = '';
+  for (const n of model.nodes) {
+    if (n.decl !== lastDecl) {
+      lines.push('');
+      lines.push(`// ${n.decl}: ${sourceOf(opts.sourceText, n)}`);
+      lastDecl = n.decl;
+    }
+    lines.push(printLayer(n));
+  }
+  lines.push('');
+  lines.push(
+    `return tf.model({ name: ${JSON.stringify(model.name)}, inputs: [${model.inputs.map((i) => jsName(i.name)).join(', ')}], outputs: ${jsName(head.output)} });`,
+  );
+  lines.push('}');
+  return lines.join('\n');
+}
+
+/** The data, training and head settings the runtime needs, as plain JSON. */
+export function runtimeSpecs(model: IRModel) {
+  const ds = model.dataset;
+  const data = ds
+    ? {
+        dataset: { name: ds.name, source: ds.source, split: ds.split },
+        inputs: model.inputs.map((i) => i.plan),
+        label: model.head.label,
+      }
+    : undefined;
+  const { range: _r, ...train } = model.train;
+  const head = {
+    label: model.head.label.name,
+    kind: model.head.label.kind,
+    units: model.head.units,
+    activation: model.head.activation,
+    loss: model.head.loss,
+    ...(model.head.label.kind === 'multiclass' && model.head.label.classes ? { classes: model.head.label.classes } : {}),
+  };
+  return { data, train, head };
+}
+
+const HEADER = (opts: EmitTfjsOptions) =>
+  `// Generated by mmfc ${opts.version} from ${quote(opts.sourceName)}. Edit the .mmf file and rebuild instead of editing this file.\n`;
+
+/**
+ * Every file of the tfjs target for `models`: `<Model>.model.ts`, `<Model>.train.ts` (for models with a
+ * dataset), and a package.json that makes the folder a runnable ES module package.
+ */
+export async function emitTfjs(models: IRModel[], opts: EmitTfjsOptions): Promise<EmittedFile[]> {
+  const files: EmittedFile[] = [];
+  for (const m of models) {
+    const modelSrc = `${HEADER(opts)}import { layers as mmf, tf } from 'mmf/runtime';\n\n${printModelBuilder(m, opts)}\n`;
+    files.push({ path: `${m.name}.model.ts`, contents: await pretty(modelSrc) });
+    const { data, train, head } = runtimeSpecs(m);
+    if (!data) continue;
+    const trainSrc = `${HEADER(opts)}// Trains ${m.name}: npx tsx ${m.name}.train.ts [OUT_DIR]
+import { initBackend, runTraining, type DataSpec, type HeadSpec, type TrainSpec } from 'mmf/runtime';
+import { ${builderName(m)} } from './${m.name}.model.ts';
+
+/** Where the samples come from and how each input is preprocessed (fitted on the training split only). */
+const data: DataSpec = ${JSON.stringify(data)};
+
+const train: TrainSpec = ${JSON.stringify(train)};
+
+const head: HeadSpec = ${JSON.stringify(head)};
+
+await initBackend();
+await runTraining({
+  modelName: ${JSON.stringify(m.name)},
+  build: ${builderName(m)},
+  data,
+  train,
+  head,
+  baseDir: process.cwd(),
+  outDir: process.argv[2] ?? ${JSON.stringify(`out/${m.name}`)},
+});
+`;
+    files.push({ path: `${m.name}.train.ts`, contents: await pretty(trainSrc) });
+  }
+  files.push({
+    path: 'package.json',
+    contents:
+      JSON.stringify(
+        { name: 'mmf-generated', private: true, type: 'module', dependencies: { mmf: `^${opts.version}` } },
+        null,
+        2,
+      ) + '\n',
+  });
+  return files;
+}
+
+async function pretty(src: string): Promise<string> {
+  return format(src, { parser: 'typescript', singleQuote: true, printWidth: 110 });
+}

@@ -1,0 +1,338 @@
+/**
+ * Compiling pipelines (`encoder`, `fusion`, `model`) into a graph of primitive ops with inferred shapes.
+ * One GraphBuilder per model: encoders a model uses are expanded into it once (shared within the model).
+ */
+import type { CallExpr, Pipeline, ShapeLit, Step } from '../grammar/ast.ts';
+import type { Diagnostic, Range } from '../grammar/diagnostic.ts';
+import { diagnostic } from '../grammar/diagnostic.ts';
+import { bindArgs } from './args.ts';
+import type { IRInput, IRNode, LabelPlan, OpAttrs, OpName } from './ir.ts';
+import { findLayer, layerNames } from './layers/index.ts';
+import type { ExpandCtx, Ref } from './layers/index.ts';
+import { OPS, isOpError } from './ops/index.ts';
+import { formatShape, formatType, type TensorType } from './shape.ts';
+import { didYouMean } from './suggest.ts';
+import type { SymbolInfo, SymbolTable } from './symbols.ts';
+
+/** The type computed at one pipeline step, for hovers and inlay hints. */
+export interface StepType {
+  range: Range;
+  decl: string;
+  type: TensorType;
+  /** Parameters added by this step. */
+  params: number;
+  flops: number;
+  /** The layer or name at this step. */
+  label: string;
+}
+
+/** What the builder needs from the rest of the checker. */
+export interface GraphEnv {
+  symbols: SymbolTable;
+  inputs: Map<string, IRInput & { dataset?: string }>;
+  labels: Map<string, LabelPlan & { dataset?: string }>;
+  diags: Diagnostic[];
+  stepTypes: StepType[];
+}
+
+export interface Head {
+  label: LabelPlan;
+  output: Ref;
+  units: number;
+  activation: 'sigmoid' | 'softmax';
+  range: Range;
+}
+
+/** Turns an id hint into a valid, unique layer name. */
+class NameAllocator {
+  private used = new Set<string>();
+  reserve(name: string): void {
+    this.used.add(name);
+  }
+  take(hint: string): string {
+    const base = hint.replace(/[^A-Za-z0-9_]/g, '_') || 'layer';
+    let id = base;
+    for (let i = 2; this.used.has(id); i++) id = `${base}_${i}`;
+    this.used.add(id);
+    return id;
+  }
+}
+
+export class GraphBuilder {
+  readonly nodes: IRNode[] = [];
+  /** Model inputs used, in first-use order. */
+  readonly usedInputs: (IRInput & { dataset?: string })[] = [];
+  readonly labelsUsed: (LabelPlan & { dataset?: string })[] = [];
+  head: Head | undefined;
+  private readonly names = new NameAllocator();
+  private readonly memo = new Map<string, Ref | null>();
+  private readonly stack: string[] = [];
+
+  constructor(
+    private readonly env: GraphEnv,
+    /** Which declarations' step types to record (each declaration is recorded once, by one builder). */
+    private readonly recordTypes: (decl: string) => boolean,
+  ) {}
+
+  /** Reserve names that layers must not take (inputs, the model name). */
+  reserve(name: string): void {
+    this.names.reserve(name);
+  }
+
+  /** The value of a declared input, encoder or fusion, compiling it on first use. */
+  ref(sym: SymbolInfo, useRange: Range): Ref | null {
+    if (this.memo.has(sym.name)) return this.memo.get(sym.name)!;
+    if (this.stack.includes(sym.name)) {
+      const cycle = [...this.stack.slice(this.stack.indexOf(sym.name)), sym.name].join(' → ');
+      this.env.diags.push(
+        diagnostic('MMF1010', 'error', `'${sym.name}' depends on itself: ${cycle}`, useRange, 'Break the cycle: a pipeline cannot use its own output.'),
+      );
+      return null;
+    }
+    let r: Ref | null = null;
+    if (sym.kind === 'input') {
+      const inp = this.env.inputs.get(sym.name);
+      if (inp) {
+        if (!this.usedInputs.includes(inp)) this.usedInputs.push(inp);
+        r = { id: inp.name, type: inp.out, origin: `input ${inp.name} (line ${sym.range.start.line + 1})`, at: sym.range };
+      }
+    } else if (sym.decl.kind === 'Encoder' || sym.decl.kind === 'Fusion') {
+      this.stack.push(sym.name);
+      r = this.pipeline(sym.name, sym.decl.pipeline, 'pipeline');
+      this.stack.pop();
+      if (r) r = { ...r, origin: `${sym.kind} ${sym.name} (line ${sym.range.start.line + 1})`, at: sym.range };
+    }
+    this.memo.set(sym.name, r);
+    return r;
+  }
+
+  /**
+   * Compile a pipeline. `role` 'model' allows (and requires) a head as the last step.
+   * Returns the final value, or null after a diagnostic.
+   */
+  pipeline(decl: string, p: Pipeline, role: 'pipeline' | 'model'): Ref | null {
+    const [first, ...rest] = p.steps;
+    if (!first) return null;
+    let cur = this.start(decl, first);
+    for (const [i, step] of rest.entries()) {
+      if (!cur) return null;
+      const isLast = i === rest.length - 1;
+      cur = this.step(decl, cur, step, role === 'model' && isLast);
+    }
+    if (cur && role === 'model' && !this.head) {
+      const last = p.steps[p.steps.length - 1]!;
+      this.env.diags.push(
+        diagnostic(
+          'MMF2004',
+          'error',
+          `model ${decl} has no head: its output is ${formatType(cur.type)}, but a model must end in a classifier`,
+          last.range,
+          `End the pipeline with -> classifier(LABEL).`,
+        ),
+      );
+      return null;
+    }
+    return cur;
+  }
+
+  private record(decl: string, range: Range, r: Ref, label: string, before: number): void {
+    if (!this.recordTypes(decl)) return;
+    const added = this.nodes.slice(before);
+    this.env.stepTypes.push({
+      range,
+      decl,
+      type: r.type,
+      label,
+      params: added.reduce((n, x) => n + x.params, 0),
+      flops: added.reduce((n, x) => n + x.flops, 0),
+    });
+  }
+
+  /** The first step: a declared name, or a fusion operator over declared names. */
+  private start(decl: string, step: Step): Ref | null {
+    if (step.kind === 'Shape') {
+      this.env.diags.push(
+        diagnostic('MMF0001', 'error', 'A pipeline starts with an input, encoder or fusion name, not a shape', step.range, 'Write NAME -> layer(...) -> [shape].'),
+      );
+      return null;
+    }
+    const layer = findLayer(step.callee.name);
+    if (layer?.role === 'fusion' && !this.env.symbols.byName.has(step.callee.name)) {
+      const before = this.nodes.length;
+      const r = this.applyLayer(decl, [], step);
+      if (r) this.record(decl, step.range, r, step.callee.name, before);
+      return r;
+    }
+    if (step.parens || (layer && !this.env.symbols.byName.has(step.callee.name))) {
+      this.env.diags.push(
+        diagnostic(
+          'MMF1003',
+          'error',
+          `A pipeline must start with an input, encoder or fusion, but '${step.callee.name}' is a ${layer ? layer.role : 'call'}`,
+          step.callee.range,
+          `Start from the data: ${'INPUT'} -> ${step.callee.name}(...).`,
+        ),
+      );
+      return null;
+    }
+    const sym = this.env.symbols.resolve(step.callee.name, step.callee.range, ['input', 'encoder', 'fusion'], `the start of ${decl}`, this.env.diags);
+    if (!sym) return null;
+    const r = this.ref(sym, step.callee.range);
+    if (r) this.record(decl, step.range, r, step.callee.name, this.nodes.length);
+    return r;
+  }
+
+  private step(decl: string, cur: Ref, step: Step, mayBeHead: boolean): Ref | null {
+    if (step.kind === 'Shape') return this.annotation(decl, cur, step);
+    const name = step.callee.name;
+    const layer = findLayer(name);
+    if (!layer) {
+      const sym = this.env.symbols.byName.get(name);
+      if (sym) {
+        this.env.symbols.note(name, step.callee.range);
+        this.env.diags.push(
+          diagnostic(
+            'MMF1003',
+            'error',
+            `'${name}' is a ${sym.kind}; it cannot be applied after another step`,
+            step.callee.range,
+            sym.kind === 'encoder' || sym.kind === 'fusion'
+              ? `Join encodings with a fusion operator instead: concat(${cur.id}, ${name}).`
+              : `Only layers can follow '->'.`,
+          ),
+        );
+        return null;
+      }
+      const s = didYouMean(name, layerNames());
+      this.env.diags.push(
+        diagnostic('MMF1004', 'error', `Unknown layer '${name}'`, step.callee.range, s ? `Did you mean '${s}'?` : `See docs/language.md for the layers mmf knows.`),
+      );
+      return null;
+    }
+    if (layer.role === 'fusion') {
+      this.env.diags.push(
+        diagnostic(
+          'MMF1003',
+          'error',
+          `${name} is a fusion operator; it starts a pipeline instead of following '->'`,
+          step.callee.range,
+          `Write a fusion: fusion joined = ${name}(${cur.id}, OTHER).`,
+        ),
+      );
+      return null;
+    }
+    if (layer.role === 'head' && !mayBeHead) {
+      this.env.diags.push(
+        diagnostic(
+          'MMF2004',
+          'error',
+          `${name} is a head: it can only be the last step of a model`,
+          step.callee.range,
+          `Move ${name}(...) to the end of a model declaration.`,
+        ),
+      );
+      return null;
+    }
+    const before = this.nodes.length;
+    const r = this.applyLayer(decl, [cur], step);
+    if (r) this.record(decl, step.range, r, name, before);
+    return r;
+  }
+
+  /** Bind arguments and expand a layer, fusion operator or head at `step`. */
+  private applyLayer(decl: string, inputs: Ref[], step: CallExpr): Ref | null {
+    const layer = findLayer(step.callee.name)!;
+    const bound = bindArgs(step.callee.name, layer.params, step.args, step.range, this.env.diags);
+    let operands = inputs;
+    if (layer.role === 'fusion') {
+      operands = [];
+      for (const r of bound.refs) {
+        const sym = this.env.symbols.resolve(r.name, r.range, ['input', 'encoder', 'fusion'], `an operand of ${step.callee.name}`, this.env.diags);
+        const v = sym && this.ref(sym, r.range);
+        if (!v) return null;
+        operands.push({ ...v, at: r.range });
+      }
+    }
+    if (!bound.ok) return null;
+    const ctx = this.ctx(decl, step.range, bound);
+    return layer.expand(ctx, operands, bound.values);
+  }
+
+  private ctx(decl: string, range: Range, args: ExpandCtx['args']): ExpandCtx {
+    const env = this.env;
+    return {
+      range,
+      decl,
+      args,
+      report: (d) => env.diags.push(d),
+      add: <K extends OpName>(op: K, inputs: Ref[], attrs: OpAttrs[K], hint: string, at?: Range) =>
+        this.addNode(decl, op, inputs, attrs, hint, at ?? range),
+      label: (name: string, r: Range) => {
+        const sym = env.symbols.resolve(name, r, ['label'], 'the target of a classifier', env.diags);
+        const l = sym && env.labels.get(sym.name);
+        if (l && !this.labelsUsed.includes(l)) this.labelsUsed.push(l);
+        return l;
+      },
+      setHead: (h) => {
+        this.head = { ...h, range };
+      },
+    };
+  }
+
+  private addNode<K extends OpName>(decl: string, op: K, inputs: Ref[], attrs: OpAttrs[K], hint: string, range: Range): Ref | null {
+    const def = OPS[op];
+    const types = inputs.map((i) => i.type);
+    const out = def.infer(types, attrs);
+    if (isOpError(out)) {
+      const culprit = out.input !== undefined ? inputs[out.input] : undefined;
+      const related =
+        culprit?.at !== undefined ? [{ message: `${culprit.origin} produces ${formatType(culprit.type)}`, range: culprit.at }] : undefined;
+      this.env.diags.push(diagnostic(out.code, 'error', out.message, range, out.hint, related));
+      return null;
+    }
+    const weights = def.weights(types, attrs);
+    const id = this.names.take(`${decl}_${hint}`);
+    const node = {
+      id,
+      op,
+      attrs,
+      inputs: inputs.map((i) => i.id),
+      out,
+      weights,
+      params: weights.reduce((n, w) => n + w.shape.reduce((p, d) => p * d, 1), 0),
+      flops: def.flops(types, attrs, out),
+      range,
+      decl,
+    } as IRNode;
+    this.nodes.push(node);
+    return { id, type: out, origin: `${hint} in ${decl} (line ${range.start.line + 1})`, at: range };
+  }
+
+  /** Verify a shape annotation `[batch, 64]` against the current value. */
+  private annotation(decl: string, cur: Ref, s: ShapeLit): Ref | null {
+    const actual = cur.type.shape;
+    const ok =
+      s.dims.length === actual.length &&
+      s.dims.every((d, i) => {
+        const a = actual[i]!;
+        if (d.kind === 'DimWildcard') return true;
+        if (d.kind === 'DimNumber') return a === d.value;
+        return typeof a === 'string' ? a === d.name : i !== 0; // a named dim may stand for a known size, but not for batch
+      });
+    if (!ok) {
+      const written = `[${s.dims.map((d) => (d.kind === 'DimNumber' ? d.value : d.kind === 'DimName' ? d.name : '_')).join(', ')}]`;
+      const last = actual[actual.length - 1];
+      const wantLast = s.dims[s.dims.length - 1];
+      const hint =
+        s.dims.length === actual.length && wantLast?.kind === 'DimNumber' && typeof last === 'number' && last !== wantLast.value
+          ? `Change the annotation to ${formatShape(actual)}, or add -> dense(${wantLast.value}) before it.`
+          : `Change the annotation to ${formatShape(actual)}.`;
+      this.env.diags.push(
+        diagnostic('MMF2003', 'error', `Shape annotation ${written} does not match ${formatType(cur.type)} from ${cur.origin}`, s.range, hint),
+      );
+      return null;
+    }
+    this.record(decl, s.range, cur, 'annotation', this.nodes.length);
+    return cur;
+  }
+}

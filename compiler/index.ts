@@ -1,0 +1,34 @@
+/**
+ * The compiler's public API: text in, diagnostics and typed IR out. The CLI and the language server are thin
+ * shells over these functions.
+ */
+import { parse } from '../grammar/index.ts';
+import type { Program } from '../grammar/ast.ts';
+import type { Diagnostic } from '../grammar/diagnostic.ts';
+import { checkProgram, type CheckOptions, type CheckResult } from './check.ts';
+
+export interface CompileResult extends CheckResult {
+  program: Program;
+  /** Syntax and semantic diagnostics, sorted by position. */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Parse and check a `.mmf` source. Never throws on bad input: problems come back as diagnostics,
+ * and only models without errors appear in `models`.
+ */
+export function compile(text: string, opts: CheckOptions = {}): CompileResult {
+  const parsed = parse(text);
+  const checked = checkProgram(parsed.program, opts);
+  const diagnostics = [...parsed.diagnostics, ...checked.diagnostics].sort(
+    (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
+  );
+  // A model built from a file with syntax errors may miss declarations the user meant to write.
+  const models = parsed.diagnostics.some((d) => d.severity === 'error') ? [] : checked.models;
+  return { ...checked, program: parsed.program, diagnostics, models };
+}
+
+export type { CheckOptions, CheckResult } from './check.ts';
+export type * from './ir.ts';
+export { formatShape, formatType } from './shape.ts';
+export type { StepType } from './graph.ts';

@@ -1,0 +1,184 @@
+/**
+ * The typed model IR: what the checker builds from the AST and what both emitters consume.
+ *
+ * A model is a DAG of primitive ops in topological order. Each node has a unique, readable id built from the
+ * `.mmf` names (`text_conv1d`, `joint_query_proj`): it is the tfjs layer name, the ONNX node-name prefix, and the
+ * key that ties trained weights to the node. Surface syntax that expands to several ops (`mlp`, `classifier`,
+ * `attention`) is already expanded here.
+ */
+import type { Range } from '../grammar/diagnostic.ts';
+import type { DType, Shape, TensorType } from './shape.ts';
+
+export type Activation =
+  | 'linear'
+  | 'relu'
+  | 'relu6'
+  | 'elu'
+  | 'selu'
+  | 'gelu'
+  | 'tanh'
+  | 'sigmoid'
+  | 'softmax'
+  | 'softplus'
+  | 'softsign'
+  | 'swish';
+
+/**
+ * Attributes of each primitive op. Axes count the batch as axis 0. Every field is explicit (no defaults left
+ * to a backend), so the two emitters cannot disagree about a default.
+ */
+export interface OpAttrs {
+  /** [b, T] int32 → [b, T, outputDim]. Weights: embeddings [inputDim, outputDim]. */
+  embedding: { inputDim: number; outputDim: number };
+  /** [b, T, C] → [b, T', filters] (NWC, as tfjs). Weights: kernel [kernelSize, C, filters], bias [filters]. */
+  conv1d: {
+    filters: number;
+    kernelSize: number;
+    strides: number;
+    padding: 'valid' | 'same';
+    dilation: number;
+    activation: Activation;
+    useBias: boolean;
+  };
+  /**
+   * [b, T, C] → [b, units] (last state) or [b, T, units] (returnSequences).
+   * Weights (tfjs order): kernel [C, 4u] (gates i, f, c, o), recurrent_kernel [u, 4u], bias [4u].
+   */
+  lstm: { units: number; returnSequences: boolean; activation: 'tanh'; recurrentActivation: 'sigmoid' };
+  /**
+   * [b, T, C] → [b, units] or [b, T, units]. The reset gate applies before the recurrent matmul (Cho et al. 2014;
+   * Keras reset_after=False, ONNX linear_before_reset=0): tfjs-layers 4.x rejects reset_after=True.
+   * Weights: kernel [C, 3u] (gates z, r, h), recurrent_kernel [u, 3u], bias [3u] (input bias only).
+   */
+  gru: { units: number; returnSequences: boolean; activation: 'tanh'; recurrentActivation: 'sigmoid'; resetAfter: false };
+  /** [b, T, C] → [b, C]: maximum over time. */
+  global_max_pool1d: Record<string, never>;
+  /** [b, T, C] → [b, C]: mean over time. */
+  global_avg_pool1d: Record<string, never>;
+  /** [..., C] → [..., units] on the last axis. Weights: kernel [C, units], bias [units]. */
+  dense: { units: number; activation: Activation; useBias: boolean };
+  /** Identity at inference; drops a `rate` fraction in training. */
+  dropout: { rate: number };
+  /** Element-wise activation (softmax over the last axis). */
+  activation: { fn: Activation };
+  /** Join inputs along `axis`; all other dimensions must agree. */
+  concat: { axis: number };
+  /** y = Σ softmax(w)_k x_k over K same-shape inputs. Weights: w [K] (runtime layer MmfWeightedSum). */
+  weighted_sum: { count: number };
+  /**
+   * Multi-head attention, runtime layer MmfMultiHeadAttention: inputs query [b, Tq, D], value [b, Tk, D].
+   * Weights: wq [D,D], bq [D], wk [D,D], bk [D], wv [D,D], bv [D], wo [D,D], bo [D]. Output [b, Tq, D].
+   */
+  mha: { numHeads: number; dim: number };
+  /** Reshape the non-batch dimensions to `targetShape` (no batch entry). */
+  reshape: { targetShape: number[] };
+}
+
+export type OpName = keyof OpAttrs;
+
+/** One trained tensor of a node, in the order tfjs `layer.getWeights()` returns them. */
+export interface WeightSpec {
+  /** tfjs weight name suffix: `kernel`, `bias`, `embeddings`, `recurrent_kernel`, … */
+  name: string;
+  shape: number[];
+}
+
+interface NodeBase {
+  id: string;
+  /** Ids of the nodes or model inputs feeding this node, in order. */
+  inputs: string[];
+  out: TensorType;
+  weights: WeightSpec[];
+  /** Trainable parameter count (sum of weight sizes). */
+  params: number;
+  /** Multiply–accumulate count ×2 per sample (batch 1), an estimate for the summary table. */
+  flops: number;
+  /** Where in the source this node came from (the pipeline step). */
+  range: Range;
+  /** The declaration that produced the node (`text`, `joint`, `SpamNet`). */
+  decl: string;
+}
+
+/** A node of the graph: the op name selects the attribute type. */
+export type IRNode = { [K in OpName]: NodeBase & { op: K; attrs: OpAttrs[K] } }[OpName];
+
+/** Preprocessing of one input, as the runtime data pipeline expects it (mirrors runtime/data/spec.ts InputSpec). */
+export type InputPlan =
+  | { name: string; kind: 'text'; column: string; vocab: number; maxLen: number; lowercase: boolean; tokenizer: 'words' | 'chars' }
+  | {
+      name: string;
+      kind: 'tabular';
+      columns: string[];
+      normalize: 'zscore' | 'minmax' | 'none';
+      impute: 'mean' | 'median' | 'zero' | 'error';
+    }
+  | { name: string; kind: 'categorical'; column: string; vocab: number };
+
+/** A model input: one modality. */
+export interface IRInput {
+  name: string;
+  out: TensorType;
+  plan: InputPlan;
+  range: Range;
+}
+
+export type LabelPlan =
+  | { name: string; kind: 'binary'; column: string; positive?: string }
+  | { name: string; kind: 'multiclass'; column: string; classes?: string[]; numClasses: number };
+
+/**
+ * The prediction head. Binary labels end in one sigmoid unit ([b, 1] = P(positive));
+ * multi-class labels in a softmax over numClasses ([b, numClasses]).
+ */
+export interface IRHead {
+  label: LabelPlan;
+  /** Node id whose output is the probabilities. */
+  output: string;
+  units: number;
+  activation: 'sigmoid' | 'softmax';
+  loss: 'binaryCrossentropy' | 'categoricalCrossentropy';
+  range: Range;
+}
+
+export type SplitPlan =
+  | { kind: 'random'; train: number; val: number; test: number; seed: number }
+  | { kind: 'column'; column: string; train: string[]; val: string[]; test: string[] };
+
+export interface DatasetPlan {
+  name: string;
+  source: { format: 'jsonl' | 'json' | 'csv'; path: string; delimiter?: string };
+  split: SplitPlan;
+  range: Range;
+}
+
+export interface TrainPlan {
+  optimizer: { name: 'adam' | 'sgd' | 'rmsprop' | 'adagrad'; lr: number; momentum?: number };
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  earlyStop?: { monitor: 'val_loss' | 'val_accuracy'; patience: number };
+  /** Per-class loss weights, indexed like the label's classes. */
+  classWeights?: number[];
+  range?: Range;
+}
+
+export interface IRModel {
+  name: string;
+  inputs: IRInput[];
+  /** Topologically ordered. */
+  nodes: IRNode[];
+  head: IRHead;
+  dataset?: DatasetPlan;
+  train: TrainPlan;
+  range: Range;
+}
+
+/** Everything a file defines that the backends can build. */
+export interface IRProgram {
+  models: IRModel[];
+}
+
+/** Trained (or random) weights: node id → tensors in the node's `weights` order. */
+export type WeightMap = Map<string, Float32Array[]>;
+
+export type { DType, Shape, TensorType };

@@ -1,0 +1,40 @@
+/** The registry of every name a pipeline step may call. */
+import type { LayerDef } from './types.ts';
+import { conv1d, embedding, globalAvgPool, globalMaxPool, gru, lstm } from './sequence.ts';
+import { activation, activationShorthands, dense, dropout, flatten, mlp } from './dense.ts';
+import { attention, concat, weightedSum } from './fusion.ts';
+import { classifier } from './heads.ts';
+
+export const LAYERS: readonly LayerDef[] = [
+  embedding,
+  conv1d,
+  lstm,
+  gru,
+  globalMaxPool,
+  globalAvgPool,
+  dense,
+  mlp,
+  dropout,
+  activation,
+  ...activationShorthands,
+  flatten,
+  concat,
+  weightedSum,
+  attention,
+  classifier,
+];
+
+const BY_NAME = new Map<string, LayerDef>();
+for (const l of LAYERS) for (const n of [l.name, ...(l.aliases ?? [])]) BY_NAME.set(n, l);
+
+/** Look up a layer, fusion operator or head by name or alias. */
+export function findLayer(name: string): LayerDef | undefined {
+  return BY_NAME.get(name);
+}
+
+/** Every callable name (for completion and did-you-mean). */
+export function layerNames(): string[] {
+  return [...BY_NAME.keys()];
+}
+
+export type { LayerDef, Ref, ExpandCtx } from './types.ts';

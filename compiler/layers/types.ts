@@ -1,0 +1,77 @@
+/**
+ * Surface syntax: the layer, fusion and head names a `.mmf` file may call, their parameters, and how each
+ * expands into primitive IR ops. One module per family; the registry in index.ts is the only list.
+ */
+import type { Range } from '../../grammar/diagnostic.ts';
+import type { Diagnostic } from '../../grammar/diagnostic.ts';
+import type { LabelPlan, OpAttrs, OpName } from '../ir.ts';
+import type { TensorType } from '../shape.ts';
+import type { Bound, ParamSpec } from '../args.ts';
+
+/** A value flowing through a pipeline: the id of the node (or model input) that produces it, and its type. */
+export interface Ref {
+  id: string;
+  type: TensorType;
+  /** Human description of where it came from, for messages: `encoder text (line 9)`. */
+  origin: string;
+  /** Where the value was named or produced, for related information in diagnostics. */
+  at?: Range;
+}
+
+/** What a surface layer may do while expanding. */
+export interface ExpandCtx {
+  /** Add a primitive op; reports a shape error at `range` (default: the step) and returns null on failure. */
+  add<K extends OpName>(op: K, inputs: Ref[], attrs: OpAttrs[K], nameHint: string, range?: Range): Ref | null;
+  /** Report a diagnostic. */
+  report(d: Diagnostic): void;
+  /** The label a head names, or undefined (the checker has already reported the problem). */
+  label(name: string, range: Range): LabelPlan | undefined;
+  /** Record the model head (classifier). */
+  setHead(head: { label: LabelPlan; output: Ref; units: number; activation: 'sigmoid' | 'softmax' }): void;
+  /** The pipeline step being expanded. */
+  range: Range;
+  /** The declaration being compiled. */
+  decl: string;
+  /** The bound arguments' source ranges. */
+  args: Bound;
+}
+
+export type Role = 'layer' | 'fusion' | 'head';
+
+export interface LayerDef {
+  name: string;
+  aliases?: readonly string[];
+  role: Role;
+  /** One line for hover and completion. */
+  doc: string;
+  /** The shape rule in words, for docs and hover: `[b, T, C] → [b, T', filters]`. */
+  rule: string;
+  params: readonly ParamSpec[];
+  /**
+   * Expand into primitive ops. Layers and heads get one input; fusion operators get their operands.
+   * Returns the output, or null after reporting a diagnostic.
+   */
+  expand(ctx: ExpandCtx, inputs: Ref[], values: Record<string, unknown>): Ref | null;
+}
+
+export const ACTIVATIONS = [
+  'linear',
+  'relu',
+  'relu6',
+  'elu',
+  'selu',
+  'gelu',
+  'tanh',
+  'sigmoid',
+  'softmax',
+  'softplus',
+  'softsign',
+  'swish',
+] as const;
+
+export const activationParam = (def: string): ParamSpec => ({
+  name: 'activation',
+  type: { t: 'enum', values: ACTIVATIONS },
+  doc: 'activation function',
+  default: def,
+});

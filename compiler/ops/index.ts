@@ -1,0 +1,30 @@
+/** Registry of primitive ops: shape rule, weights and FLOPs, one module per family. */
+import type { OpName } from '../ir.ts';
+import type { OpDef } from './types.ts';
+import { embedding } from './embedding.ts';
+import { conv1d } from './conv.ts';
+import { lstm, gru } from './recurrent.ts';
+import { global_max_pool1d, global_avg_pool1d } from './pooling.ts';
+import { dense, dropout, activation } from './dense.ts';
+import { concat, weighted_sum } from './merge.ts';
+import { mha } from './attention.ts';
+import { reshape } from './reshape.ts';
+
+export const OPS: { [K in OpName]: OpDef<K> } = {
+  embedding,
+  conv1d,
+  lstm,
+  gru,
+  global_max_pool1d,
+  global_avg_pool1d,
+  dense,
+  dropout,
+  activation,
+  concat,
+  weighted_sum,
+  mha,
+  reshape,
+};
+
+export type { OpDef, OpError } from './types.ts';
+export { isOpError } from './types.ts';
