@@ -134,8 +134,8 @@ export async function emitTfjs(models: IRModel[], opts: EmitTfjsOptions): Promis
     files.push({ path: `${m.name}.model.ts`, contents: await pretty(modelSrc) });
     const { data, train, head } = runtimeSpecs(m);
     if (!data) continue;
-    const trainSrc = `${HEADER(opts)}// Trains ${m.name}: npx tsx ${m.name}.train.ts [OUT_DIR]
-import { initBackend, runTraining, type DataSpec, type HeadSpec, type TrainSpec } from 'mmf/runtime';
+    const trainSrc = `${HEADER(opts)}// Trains ${m.name}: npx tsx ${m.name}.train.ts [OUT_DIR] [--epochs N] [--max-rows N]
+import { initBackend, parseTrainArgs, runTraining, type DataSpec, type HeadSpec, type TrainSpec } from 'mmf/runtime';
 import { ${builderName(m)} } from './${m.name}.model.ts';
 
 /** Where the samples come from and how each input is preprocessed (fitted on the training split only). */
@@ -145,15 +145,17 @@ const train: TrainSpec = ${JSON.stringify(train)};
 
 const head: HeadSpec = ${JSON.stringify(head)};
 
+const args = parseTrainArgs(process.argv.slice(2));
 await initBackend();
 await runTraining({
   modelName: ${JSON.stringify(m.name)},
   build: ${builderName(m)},
   data,
-  train,
+  train: { ...train, epochs: args.epochs ?? train.epochs },
   head,
   baseDir: process.cwd(),
-  outDir: process.argv[2] ?? ${JSON.stringify(`out/${m.name}`)},
+  outDir: args.outDir ?? ${JSON.stringify(`out/${m.name}`)},
+  maxRows: args.maxRows,
 });
 `;
     files.push({ path: `${m.name}.train.ts`, contents: await pretty(trainSrc) });

@@ -1,0 +1,91 @@
+/**
+ * mmfc: the command-line shell over the compiler (check, build) and the runtime (train).
+ * Exit codes: 0 success, 1 errors in the input, 2 usage error.
+ */
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { checkCommand } from './check.ts';
+import { buildCommand } from './build.ts';
+import { trainCommand } from './train.ts';
+import { VERSION } from './version.ts';
+
+/** Thrown for bad command lines; main() turns it into exit code 2. */
+export class UsageError extends Error {}
+
+/** Run mmfc with `argv` (without node and script); resolves to the exit code. Never calls process.exit. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = new Command('mmfc')
+    .description('Compiler for mmf, a language for multimodal neural networks: check shapes, build tfjs or ONNX, train.')
+    .version(VERSION, '-v, --version')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
+    .showHelpAfterError('(run mmfc --help for usage)');
+
+  program
+    .command('check')
+    .description('Check .mmf files: syntax, names, tensor shapes and hyperparameters')
+    .argument('<files...>', '.mmf files to check')
+    .option('--json', 'print diagnostics as one JSON array')
+    .option('--summary', 'print a table of layers, output shapes, parameters and FLOPs per model')
+    .action(async (files: string[], o: { json?: boolean; summary?: boolean }) => {
+      code = await checkCommand(files, o);
+    });
+
+  program
+    .command('build')
+    .description('Compile a .mmf file to TensorFlow.js TypeScript or to ONNX graphs')
+    .argument('<file>', '.mmf file')
+    .requiredOption('--target <target>', 'tfjs or onnx')
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--weights <dir>', 'trained tfjs model folder (model.json) whose weights go into the ONNX graph')
+    .option('--model <name>', 'only this model')
+    .action(async (file: string, o: { target: string; out: string; weights?: string; model?: string }) => {
+      code = await buildCommand(file, o);
+    });
+
+  program
+    .command('train')
+    .description('Build and train the models of a .mmf file, evaluate them on the test split, export ONNX')
+    .argument('<file>', '.mmf file')
+    .option('--out <dir>', 'output folder (default: out/<file name>)')
+    .option('--model <name>', 'only this model')
+    .option('--epochs <n>', 'override the number of epochs', (v) => positiveInt(v, '--epochs'))
+    .option('--max-rows <n>', 'use only the first N rows of the data (quick trials)', (v) => positiveInt(v, '--max-rows'))
+    .action(async (file: string, o: { out?: string; model?: string; epochs?: number; maxRows?: number }) => {
+      code = await trainCommand(file, o);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    if (argv.length === 0) {
+      program.outputHelp();
+      return 2;
+    }
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof UsageError) {
+      process.stderr.write(`mmfc: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`mmfc: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+function positiveInt(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} takes a whole number ≥ 1, got '${v}'`);
+  return n;
+}
+
+/** Read a source file, or explain why not (a usage error: exit 2). */
+export function readSource(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    throw new UsageError(`cannot read ${file}: ${why}`);
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * `mmfc train FILE [--out DIR] [--model NAME] [--epochs N] [--max-rows N]`
+ *
+ * For each model: writes the generated tfjs program into DIR/src, runs it in a fresh Node process (so what
+ * trains is exactly the code `mmfc build --target tfjs` gives users), then exports the trained weights as
+ * DIR/<model>.onnx and checks that ONNX Runtime reproduces the tfjs test-split predictions.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { emitOnnx, readTfjsWeights } from '../compiler/emit/onnx/index.ts';
+import { emitTfjs } from '../compiler/emit/tfjs/program.ts';
+import type { IRModel } from '../compiler/index.ts';
+import { onnxParity } from '../runtime/index.ts';
+import { writeFileAtomic } from './atomic.ts';
+import { checkedModels } from './build.ts';
+import { readSource } from './main.ts';
+import { VERSION } from './version.ts';
+
+const PACKAGE_ROOT = realpathSync(resolve(dirname(fileURLToPath(import.meta.url)), '..'));
+
+export async function trainCommand(
+  file: string,
+  o: { out?: string; model?: string; epochs?: number; maxRows?: number },
+): Promise<number> {
+  const text = readSource(file);
+  const models = checkedModels(file, text, o.model);
+  if (!models) return 1;
+  const trainable = models.filter((m) => m.dataset);
+  if (trainable.length === 0) {
+    process.stderr.write(`${file}: no model reads a dataset; declare one with dataset NAME from jsonl("…")\n`);
+    return 1;
+  }
+  const root = o.out ?? join('out', basename(file, extname(file)));
+  for (const m of trainable) {
+    const dir = trainable.length === 1 ? root : join(root, m.name);
+    const code = await trainOne(file, text, m, dir, o);
+    if (code !== 0) return code;
+  }
+  return 0;
+}
+
+async function trainOne(file: string, text: string, m: IRModel, dir: string, o: { epochs?: number; maxRows?: number }): Promise<number> {
+  const src = join(dir, 'src');
+  const files = await emitTfjs([m], { sourceName: relative(process.cwd(), file) || file, sourceText: text, version: VERSION });
+  for (const f of files) writeFileAtomic(join(src, f.path), f.contents);
+  linkRuntime(src);
+  process.stdout.write(`\n== ${m.name}: ${m.nodes.reduce((n, x) => n + x.params, 0).toLocaleString('en-US')} parameters, training into ${dir}\n`);
+  const args = [join(src, `${m.name}.train.ts`), dir];
+  if (o.epochs) args.push('--epochs', String(o.epochs));
+  if (o.maxRows) args.push('--max-rows', String(o.maxRows));
+  const code = await run(process.execPath, ['--import', import.meta.resolve('tsx'), ...args]);
+  if (code !== 0) {
+    process.stderr.write(`${m.name}: training failed (exit ${code})\n`);
+    return 1;
+  }
+  const onnxPath = join(dir, `${m.name}.onnx`);
+  writeFileAtomic(onnxPath, emitOnnx(m, readTfjsWeights(dir, m), { docString: `${m.name} from ${file}, trained by mmfc ${VERSION}` }));
+  const p = await onnxParity(dir, onnxPath);
+  process.stdout.write(
+    `ONNX ${onnxPath}: ${p.rows} test rows, max |Δp| vs tfjs ${p.maxAbsDiff.toExponential(2)}, same class on ${p.sameClass}/${p.rows}\n`,
+  );
+  if (p.maxAbsDiff > 1e-4 || p.sameClass !== p.rows) {
+    process.stderr.write(`${m.name}: ONNX Runtime disagrees with tfjs beyond 1e-4; please report this as a bug\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/**
+ * Make `mmf/runtime` resolvable from the generated folder, wherever it is: a node_modules/mmf link to this
+ * package (users who copy the folder elsewhere run `npm install mmf` instead).
+ */
+function linkRuntime(src: string): void {
+  const link = join(src, 'node_modules', 'mmf');
+  if (existsSync(link)) {
+    try {
+      if (realpathSync(link) === PACKAGE_ROOT) return;
+    } catch {
+      /* a dangling link: replace it */
+    }
+    rmSync(link, { recursive: true, force: true });
+  }
+  mkdirSync(dirname(link), { recursive: true });
+  symlinkSync(PACKAGE_ROOT, link, 'dir');
+}
+
+function run(cmd: string, args: string[]): Promise<number> {
+  return new Promise((done) => {
+    const p = spawn(cmd, args, { stdio: 'inherit' });
+    p.on('exit', (code, signal) => done(code ?? (signal ? 128 : 1)));
+    p.on('error', () => done(127));
+  });
+}

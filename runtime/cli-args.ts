@@ -1,0 +1,27 @@
+/** Command-line arguments of a generated training program: `[OUT_DIR] [--epochs N] [--max-rows N]`. */
+
+export interface TrainArgs {
+  outDir?: string;
+  epochs?: number;
+  maxRows?: number;
+}
+
+/**
+ * Parse a generated `<Model>.train.ts`'s arguments.
+ * @throws Error naming the flag when a value is missing or not a whole number ≥ 1, or a flag is unknown.
+ */
+export function parseTrainArgs(argv: readonly string[]): TrainArgs {
+  const out: TrainArgs = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--epochs' || a === '--max-rows') {
+      const v = Number(argv[++i]);
+      if (!Number.isInteger(v) || v < 1) throw new Error(`${a} takes a whole number ≥ 1, got '${argv[i] ?? ''}'`);
+      if (a === '--epochs') out.epochs = v;
+      else out.maxRows = v;
+    } else if (a.startsWith('--')) throw new Error(`unknown option ${a}; expected [OUT_DIR] [--epochs N] [--max-rows N]`);
+    else if (out.outDir === undefined) out.outDir = a;
+    else throw new Error(`unexpected argument '${a}'`);
+  }
+  return out;
+}
