@@ -4,9 +4,6 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { checkCommand } from './check.ts';
-import { buildCommand } from './build.ts';
-import { trainCommand } from './train.ts';
 import { VERSION } from './version.ts';
 
 /** Thrown for bad command lines; main() turns it into exit code 2. */
@@ -29,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print diagnostics as one JSON array')
     .option('--summary', 'print a table of layers, output shapes, parameters and FLOPs per model')
     .action(async (files: string[], o: { json?: boolean; summary?: boolean }) => {
-      code = await checkCommand(files, o);
+      code = await (await import('./check.ts')).checkCommand(files, o);
     });
 
   program
@@ -41,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--weights <dir>', 'trained tfjs model folder (model.json) whose weights go into the ONNX graph')
     .option('--model <name>', 'only this model')
     .action(async (file: string, o: { target: string; out: string; weights?: string; model?: string }) => {
-      code = await buildCommand(file, o);
+      code = await (await import('./build.ts')).buildCommand(file, o);
     });
 
   program
@@ -53,7 +50,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--epochs <n>', 'override the number of epochs', (v) => positiveInt(v, '--epochs'))
     .option('--max-rows <n>', 'use only the first N rows of the data (quick trials)', (v) => positiveInt(v, '--max-rows'))
     .action(async (file: string, o: { out?: string; model?: string; epochs?: number; maxRows?: number }) => {
-      code = await trainCommand(file, o);
+      // Loaded lazily: the runtime (tfjs) is only needed to train.
+      code = await (await import('./train.ts')).trainCommand(file, o);
     });
 
   try {

@@ -208,6 +208,8 @@ export function bindArgs(
   const at: Record<string, BoundArg> = {};
   const refs: { name: string; range: Range }[] = [];
   let ok = true;
+  /** Parameters written by the user, valid or not (so an invalid value is not also reported as missing). */
+  const given = new Set<string>();
   const positional = params.filter((p) => p.positional);
   let pos = 0;
   const byKey = (k: string) => params.find((p) => p.name === k || p.aliases?.includes(k));
@@ -261,13 +263,14 @@ export function bindArgs(
         continue;
       }
     }
-    if (at[p.name]) {
+    if (given.has(p.name)) {
       diags.push(
         diagnostic('MMF1007', 'error', `${callee}: '${p.name}' is given twice`, a.range, `Keep one value for ${p.name}.`),
       );
       ok = false;
       continue;
     }
+    given.add(p.name);
     const r = convert(p, a.value, callee);
     if ('error' in r) {
       diags.push(r.error);
@@ -285,7 +288,7 @@ export function bindArgs(
   }
   for (const p of params) {
     if (p.variadic) continue;
-    if (values[p.name] === undefined) {
+    if (values[p.name] === undefined && !given.has(p.name)) {
       if (p.default !== undefined) values[p.name] = p.default;
       else if (p.required) {
         diags.push(

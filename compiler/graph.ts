@@ -115,11 +115,16 @@ export class GraphBuilder {
     if (!first) return null;
     let cur = this.start(decl, first);
     for (const [i, step] of rest.entries()) {
-      if (!cur) return null;
+      if (!cur) {
+        // Keep reporting argument mistakes in the rest of the pipeline; shapes are unknown after an error.
+        if (step.kind === 'Call') this.bindOnly(step);
+        continue;
+      }
       const isLast = i === rest.length - 1;
       cur = this.step(decl, cur, step, role === 'model' && isLast);
     }
-    if (cur && role === 'model' && !this.head) {
+    if (!cur) return null;
+    if (role === 'model' && !this.head) {
       const last = p.steps[p.steps.length - 1]!;
       this.env.diags.push(
         diagnostic(
@@ -203,10 +208,7 @@ export class GraphBuilder {
         );
         return null;
       }
-      const s = didYouMean(name, layerNames());
-      this.env.diags.push(
-        diagnostic('MMF1004', 'error', `Unknown layer '${name}'`, step.callee.range, s ? `Did you mean '${s}'?` : `See docs/language.md for the layers mmf knows.`),
-      );
+      this.unknownLayer(step);
       return null;
     }
     if (layer.role === 'fusion') {
@@ -237,6 +239,23 @@ export class GraphBuilder {
     const r = this.applyLayer(decl, [cur], step);
     if (r) this.record(decl, step.range, r, name, before);
     return r;
+  }
+
+  private unknownLayer(step: CallExpr): void {
+    const s = didYouMean(step.callee.name, layerNames());
+    this.env.diags.push(
+      diagnostic('MMF1004', 'error', `Unknown layer '${step.callee.name}'`, step.callee.range, s ? `Did you mean '${s}'?` : 'See docs/language.md for the layers mmf knows.'),
+    );
+  }
+
+  /** Report unknown layers and argument errors of a step whose input is unknown. */
+  private bindOnly(step: CallExpr): void {
+    const layer = findLayer(step.callee.name);
+    if (!layer) {
+      if (!this.env.symbols.byName.has(step.callee.name)) this.unknownLayer(step);
+      return;
+    }
+    bindArgs(step.callee.name, layer.params, step.args, step.range, this.env.diags);
   }
 
   /** Bind arguments and expand a layer, fusion operator or head at `step`. */
