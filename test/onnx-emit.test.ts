@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { emitOnnx, randomWeights, readTfjsWeights, writeOnnx } from '../compiler/emit/onnx/index.ts';
 import { onnx } from '../compiler/emit/onnx/graph.ts';
+import type { onnx as OnnxNs } from 'onnx-proto';
 import { gatesToOnnx, LSTM_KERAS_GATE_OF_ONNX, conv1dKernelToOnnx } from '../compiler/emit/onnx/layout.ts';
 import { OnnxPredictor } from '../runtime/onnx.ts';
 import { buildTfjsModel, saveTfjsModel } from './helpers/tfjs-model.ts';
@@ -50,24 +51,25 @@ describe('emitOnnx', () => {
     expect(Number(m.irVersion)).toBe(8);
     expect(m.opsetImport.map((o) => [o.domain, Number(o.version)])).toEqual([['', 17]]);
     expect(m.docString).toBe('hello');
+    const graph = m.graph as OnnxNs.GraphProto;
     const ids = new Set(model.nodes.map((n) => n.id));
-    for (const n of m.graph!.node) {
+    for (const n of graph.node as OnnxNs.NodeProto[]) {
       const [id, op] = n.name.split('/');
       expect(ids.has(id!), n.name).toBe(true);
       expect(op, n.name).toMatch(new RegExp(`^${n.opType}(_\\d+)?$`));
     }
-    for (const t of m.graph!.initializer) {
+    for (const t of graph.initializer as OnnxNs.TensorProto[]) {
       const [id, w] = t.name.split('/');
       expect(ids.has(id!), t.name).toBe(true);
       expect(w).toBeTruthy();
     }
-    for (const node of model.nodes) for (const w of node.weights) expect(m.graph!.initializer.some((t) => t.name === `${node.id}/${w.name}`)).toBe(true);
-    expect(m.graph!.output.map((o) => o.name)).toEqual(['spam']);
-    expect(m.graph!.output[0]!.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue))).toEqual(['batch', 1]);
-    const elem = Object.fromEntries(m.graph!.input.map((i) => [i.name, i.type!.tensorType!.elemType]));
+    for (const node of model.nodes) for (const w of node.weights) expect(graph.initializer.some((t) => t.name === `${node.id}/${w.name}`)).toBe(true);
+    expect(graph.output.map((o) => o.name)).toEqual(['spam']);
+    expect(graph.output[0]!.type!.tensorType!.shape!.dim!.map((d: OnnxNs.TensorShapeProto.IDimension) => d.dimParam || Number(d.dimValue))).toEqual(['batch', 1]);
+    const elem = Object.fromEntries(graph.input.map((i) => [i.name, i.type!.tensorType!.elemType]));
     expect(elem).toEqual({ subject: onnx.TensorProto.DataType.INT64, body: onnx.TensorProto.DataType.INT64, headers: onnx.TensorProto.DataType.FLOAT });
     // dropout is identity at inference: no node
-    expect(m.graph!.node.some((n) => n.name.startsWith('head_dropout/'))).toBe(false);
+    expect(graph.node.some((n) => n.name!.startsWith('head_dropout/'))).toBe(false);
   });
 
   it('throws naming the node and weight when a weight is missing or mis-sized', () => {
