@@ -1,0 +1,15 @@
+/**
+ * `mmf/runtime`: everything generated code (and the CLI) imports from the runtime, and nothing else.
+ *
+ * Generated `<Model>.model.ts` uses `tf` as the tfjs namespace (`tf.input`, `tf.layers.dense`, the type
+ * `tf.LayersModel`) and `layers.<Name>` for mmf's custom layers; generated `<Model>.train.ts` uses
+ * `initBackend`, `parseTrainArgs`, `runTraining` and the `DataSpec`/`TrainSpec`/`HeadSpec` types.
+ *
+ * `tf` here is the `@tensorflow/tfjs` namespace itself — the very module instance runtime/backend.ts drives —
+ * so it is usable as a value and as a type namespace. The function form lives on as `getTf()`.
+ */
+export * as tf from '@tensorflow/tfjs';
+export { initBackend, tf as getTf, currentBackend, type BackendInfo, type BackendName, type InitBackendOptions, type Tf } from './backend.ts';
+export { parseTrainArgs, type TrainArgs } from './cli-args.ts';
+export * from './metrics.ts';
+export { OnnxPredictor, type OnnxFeed } from './onnx.ts';
