@@ -146,6 +146,12 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
       ...(dsPlan ? { dataset: { ...dsPlan, source: { ...dsPlan.source, path: resolvePath(baseDir, dsPlan.source.path) } } } : {}),
       train: trains.get(d.name.name) ?? { ...DEFAULT_TRAIN },
       range: d.range,
+      declRanges: Object.fromEntries(
+        [...new Set(own.nodes.map((n) => n.decl))].flatMap((name) => {
+          const sym = symbols.byName.get(name);
+          return sym ? [[name, sym.decl.range]] : [];
+        }),
+      ),
     });
   }
   for (const [name, plan] of trains) {

@@ -171,6 +171,8 @@ export interface IRModel {
   dataset?: DatasetPlan;
   train: TrainPlan;
   range: Range;
+  /** Source range of every declaration the model's nodes come from (for comments in generated code). */
+  declRanges: Record<string, Range>;
 }
 
 /** Everything a file defines that the backends can build. */

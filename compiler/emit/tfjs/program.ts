@@ -44,9 +44,9 @@ function quote(text: string): string {
   return text.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
-function sourceOf(text: string, node: { range: IRNode['range'] }): string {
+function sourceOf(text: string, range: IRNode['range']): string {
   const lines = text.split(/\r?\n/);
-  const { start, end } = node.range;
+  const { start, end } = range;
   if (start.line === end.line) return quote((lines[start.line] ?? '').slice(start.character, end.character));
   return quote([lines[start.line]?.slice(start.character), ...lines.slice(start.line + 1, end.line), lines[end.line]?.slice(0, end.character)].join(' '));
 }
@@ -85,7 +85,7 @@ export function printModelBuilder(model: IRModel, opts: EmitTfjsOptions): string
   for (const n of model.nodes) {
     if (n.decl !== lastDecl) {
       lines.push('');
-      lines.push(`// ${n.decl}: ${sourceOf(opts.sourceText, n)}`);
+      lines.push(`// ${sourceOf(opts.sourceText, model.declRanges[n.decl] ?? n.range)}`);
       lastDecl = n.decl;
     }
     lines.push(printLayer(n));
