@@ -27,10 +27,11 @@ export function editDistance(a: string, b: string): number {
  * (1 for short words, up to a third of the length), or undefined. Ties go to the alphabetically first.
  */
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
   const limit = Math.max(1, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestD = Infinity;
-  for (const c of candidates) {
+  for (const c of list) {
     if (c === word) continue;
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestD || (d === bestD && best !== undefined && c < best)) {
@@ -38,5 +39,11 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
       bestD = d;
     }
   }
-  return bestD <= limit ? best : undefined;
+  if (bestD <= limit) return best;
+  // A truncated name (`drop` for `dropout`) is a common slip too.
+  if (word.length >= 3) {
+    const prefixed = list.filter((c) => c.toLowerCase().startsWith(word.toLowerCase())).sort();
+    if (prefixed.length) return prefixed[0];
+  }
+  return undefined;
 }
