@@ -117,6 +117,14 @@ async function doInit(opts: InitBackendOptions): Promise<BackendInfo> {
     if (!chosen) throw new Error(`no tfjs backend could be started (${failures.join('; ')})`);
   }
   await tfjs.ready();
+  // tfjs-backend-cpu prints a "Hi, looks like you are running TensorFlow.js in Node.js…" banner the first
+  // time it stores a tensor; the line below already says which backend runs.
+  try {
+    const cpu = tfjs.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+    if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
+  } catch {
+    /* no cpu backend */
+  }
   const info: BackendInfo = { tf: tfjs, backend: chosen };
   if (!opts.quiet) {
     const why = failures.length && !forced ? ` (${failures.map((f) => f.split(':')[0] + ' unavailable').join(', ')})` : '';
