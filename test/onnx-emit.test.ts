@@ -15,8 +15,10 @@ import { OnnxPredictor } from '../runtime/onnx.ts';
 import { buildTfjsModel, saveTfjsModel } from './helpers/tfjs-model.ts';
 import { MODEL_CASES, OP_CASES } from './helpers/onnx-cases.ts';
 import { irModel } from './helpers/ir-builder.ts';
+import { loadRuntimeLayers } from './helpers/runtime-layers.ts';
 
 await tf.setBackend('cpu');
+const custom = await loadRuntimeLayers();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mmf-onnx-emit-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -154,6 +156,19 @@ describe('readTfjsWeights', () => {
     tfm.dispose();
     await p.release();
   });
+
+  for (const name of ['3 inputs → weighted_sum → classifier', 'attention over sequences'])
+    it.skipIf(custom.layers === null && process.env.CI !== 'true')(`reads the runtime layers' weights by name: ${name}${custom.layers ? '' : ` (skipped: ${custom.reason})`}`, async () => {
+      const model = byName(MODEL_CASES, name).build();
+      const w = randomWeights(model, 12);
+      const tfm = buildTfjsModel(model, tf, w, custom.layers ?? {});
+      const dir = path.join(tmp, `saved-${model.name}`);
+      await saveTfjsModel(tfm, tf, dir);
+      tfm.dispose();
+      const read = readTfjsWeights(dir, model);
+      for (const node of model.nodes.filter((n) => n.op === 'mha' || n.op === 'weighted_sum'))
+        expect(read.get(node.id)!.map((a) => [...a])).toEqual(w.get(node.id)!.map((a) => [...a]));
+    });
 
   it('names the node, the weight and both shapes when a weight is mis-shaped or missing', () => {
     const dir = path.join(tmp, 'saved');

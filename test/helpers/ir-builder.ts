@@ -84,7 +84,7 @@ export function irModel(name: string): IrBuilder {
         loss: multi ? 'categoricalCrossentropy' : 'binaryCrossentropy',
         range,
       };
-      return { name, inputs, nodes, head, train: { optimizer: { name: 'adam', lr: 1e-3 }, epochs: 1, batchSize: 8, seed: 1 }, range };
+      return { name, inputs, nodes, head, train: { optimizer: { name: 'adam', lr: 1e-3 }, epochs: 1, batchSize: 8, seed: 1 }, range, declRanges: { [name]: range } };
     },
   };
 }
