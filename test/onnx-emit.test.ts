@@ -16,6 +16,7 @@ import { buildTfjsModel, saveTfjsModel } from './helpers/tfjs-model.ts';
 import { MODEL_CASES, OP_CASES } from './helpers/onnx-cases.ts';
 import { irModel } from './helpers/ir-builder.ts';
 import { loadRuntimeLayers } from './helpers/runtime-layers.ts';
+import { saveModel } from '../runtime/io.ts';
 
 await tf.setBackend('cpu');
 const custom = await loadRuntimeLayers();
@@ -158,12 +159,12 @@ describe('readTfjsWeights', () => {
   });
 
   for (const name of ['3 inputs → weighted_sum → classifier', 'attention over sequences'])
-    it.skipIf(custom.layers === null && process.env.CI !== 'true')(`reads the runtime layers' weights by name: ${name}${custom.layers ? '' : ` (skipped: ${custom.reason})`}`, async () => {
+    it.skipIf(custom.layers === null && process.env.CI !== 'true')(`reads the runtime layers' weights saved by runtime/io saveModel: ${name}${custom.layers ? '' : ` (skipped: ${custom.reason})`}`, async () => {
       const model = byName(MODEL_CASES, name).build();
       const w = randomWeights(model, 12);
       const tfm = buildTfjsModel(model, tf, w, custom.layers ?? {});
       const dir = path.join(tmp, `saved-${model.name}`);
-      await saveTfjsModel(tfm, tf, dir);
+      await saveModel(tfm, dir); // what generated training code calls
       tfm.dispose();
       const read = readTfjsWeights(dir, model);
       for (const node of model.nodes.filter((n) => n.op === 'mha' || n.op === 'weighted_sum'))
