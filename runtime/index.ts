@@ -13,3 +13,5 @@ export { initBackend, tf as getTf, currentBackend, type BackendInfo, type Backen
 export { parseTrainArgs, type TrainArgs } from './cli-args.ts';
 export * from './metrics.ts';
 export { OnnxPredictor, type OnnxFeed } from './onnx.ts';
+export { layers, CUSTOM_LAYER_CLASSES, type MultiHeadAttentionArgs } from './layers/index.ts';
+export { saveModel, loadModel, loadModelArtifacts, MODEL_JSON, WEIGHTS_BIN } from './io.ts';

@@ -1,25 +1,18 @@
 /**
- * Atomic file writes: content goes to a temporary file in the same directory, which is then renamed over the
- * target, so a reader (or a crash) never sees half a file.
+ * Atomic writes of the training outputs, on top of runtime/io's `writeFileAtomic` (temporary file in the same
+ * directory, then rename), so a reader (or a crash) never sees half a file.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic as writeAtomic } from '../io.ts';
 
-/** Write `content` to `file` atomically (temp file + rename in the same directory). Creates the directory. */
+/** Write `content` to `file` atomically, creating its directory if needed. */
 export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await fs.writeFile(tmp, content);
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
+  await writeAtomic(file, content);
 }
 
-/** `JSON.stringify(value, null, 2)` plus a newline, written atomically. Typed arrays should be converted by the caller. */
+/** `JSON.stringify(value, null, 2)` plus a newline, written atomically. Typed arrays must be converted by the caller. */
 export function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   return writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
 }

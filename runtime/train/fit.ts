@@ -5,7 +5,8 @@
  */
 import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import { tf as getTf } from '../backend.ts';
-import { batches, type SplitData } from '../data/index.ts';
+import type { SplitData } from '../data/index.ts';
+import { batches } from '../data/split.ts';
 import { logLoss } from '../metrics.ts';
 import { batchInputs, batchSampleWeights, batchTargets, bindInputs, gatherLabels, type InputBinding } from './batch.ts';
 import { evaluateSplit, headClasses, regularizationPenalty } from './evaluate.ts';
@@ -75,6 +76,22 @@ function countCorrect(pred: Float32Array | Int32Array | Uint8Array, labels: Int3
     if (cls === labels[i]) ok++;
   }
   return ok;
+}
+
+/** Index of the first NaN/±Infinity value, or -1. */
+function firstNonFinite(v: ArrayLike<number>): number {
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return i;
+  return -1;
+}
+
+/** Scalar bool tensor: true iff every gradient value is finite (exact: no overflow of a sum). Caller disposes. */
+function gradientsFinite(grads: Record<string, Tensor>): Tensor {
+  const tf = getTf();
+  return tf.tidy(() => {
+    const gs = Object.values(grads);
+    if (gs.length === 0) return tf.scalar(true, 'bool');
+    return tf.all(tf.stack(gs.map((g) => tf.all(tf.isFinite(g)))));
+  });
 }
 
 /** Seed of epoch `epoch` (1-based) of a run seeded `seed`: distinct per epoch, reproducible. */
@@ -185,11 +202,15 @@ export async function fitModel(model: LayersModel, splits: { train: SplitData; v
           for (const r of model.calculateLosses()) total = tf.add(total, r);
           return total;
         }, vars));
-        const [lv, pv] = await Promise.all([value.data(), (pred as unknown as Tensor).data()]);
+        const gradsOk = gradientsFinite(grads);
+        const [lv, pv, gv] = await Promise.all([value.data(), (pred as unknown as Tensor).data(), gradsOk.data()]);
+        gradsOk.dispose();
         const loss = lv[0];
-        if (!Number.isFinite(loss)) {
+        const badOutput = Number.isFinite(loss) ? firstNonFinite(pv) : -1;
+        if (!Number.isFinite(loss) || badOutput >= 0 || gv[0] === 0) {
           progress.stopBar();
-          throw new NonFiniteLossError(epoch, b + 1, nb, loss);
+          const what = !Number.isFinite(loss) ? 'loss' : badOutput >= 0 ? 'output' : 'gradient';
+          throw new NonFiniteLossError(epoch, b + 1, nb, what === 'output' ? pv[badOutput] : what === 'loss' ? loss : NaN, what, loss);
         }
         optimizer.applyGradients(grads);
         lossSum += loss * idx.length;

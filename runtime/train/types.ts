@@ -116,17 +116,26 @@ export interface TrainingResult {
   model: LayersModel;
 }
 
-/** Thrown when a training loss becomes NaN or ±Infinity; names where it happened (1-based). */
+/**
+ * Thrown when a training step produces NaN or ±Infinity, before that step's update is applied. `what` says where
+ * it was seen first: the batch `loss`, the model `output` (the cross-entropy clips probabilities, so a NaN
+ * output can hide behind a finite loss on some backends), or a `gradient`. Epoch and batch are 1-based.
+ */
 export class NonFiniteLossError extends Error {
   override readonly name = 'NonFiniteLossError';
   constructor(
     readonly epoch: number,
     readonly batch: number,
     readonly batches: number,
+    /** The offending value (NaN for a gradient). */
     readonly value: number,
+    readonly what: 'loss' | 'output' | 'gradient' = 'loss',
+    /** The batch loss as computed (may be finite when `what` is not `loss`). */
+    readonly loss: number = value,
   ) {
+    const subject = what === 'loss' ? `training loss became ${value}` : what === 'output' ? `model output became ${value} (batch loss ${loss})` : `gradients became non-finite (batch loss ${loss})`;
     super(
-      `training loss became ${value} at epoch ${epoch}, batch ${batch} of ${batches}: ` +
+      `${subject} at epoch ${epoch}, batch ${batch} of ${batches}: ` +
         `lower the learning rate, check the inputs for NaN/Infinity, or add normalisation`,
     );
   }
