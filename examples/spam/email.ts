@@ -352,7 +352,7 @@ export function bodyText(msg: Part): BodyText {
 }
 
 /** Cheap pre-check: text without any of these cannot contain a list footer. */
-const FOOTER_HINT = /listinfo|mailing list|@lists\.|subscription information|List maintainer|Yahoo! Groups|unsubscribe from this group|-unsubscribe@|DeathToSpam|sf\.net email|Irish Linux Users/i;
+const FOOTER_HINT = /listinfo|mailing list|@lists\.|subscription information|-admin@|-request@|-bounces?@|-owner@|owner-|List maintainer|Yahoo! Groups|unsubscribe from this group|-unsubscribe@|DeathToSpam|sf\.net email|Irish Linux Users|List-|X-BeenThere|X-Mailman|Mailing-List|X-Loop|X-Spam-|Precedence:/i;
 
 /** Lines (optionally quoted with `>`) that only a mailing list writes. */
 const FOOTER_LINE = new RegExp(
@@ -360,12 +360,17 @@ const FOOTER_LINE = new RegExp(
     String.raw`https?://\S*(?:mailman/listinfo|/lists/listinfo|/mailman/options)\S*`,
     String.raw`^[\w.-]+ mailing list(?:\s+<[^>\s]+>)?\s*$`,
     String.raw`^[\w.+-]+@lists\.[\w.-]+\s*$`,
-    String.raw`for \(un\)subscription information`,
+    String.raw`\(un\)subscription information`,
+    String.raw`This sf\.net email is sponsored by`,
+    // Quoted header lines naming list-software addresses (Outlook's "From: fork-admin@xent.com On Behalf Of").
+    String.raw`^\s*(?:From|Sender|Errors-To|Reply-To|Return-Path):.*\b(?:[\w.+-]+-(?:admin|request|bounces?|owner)|owner-[\w.+-]+)@`,
     String.raw`^List maintainer: \S+@\S+`,
     String.raw`^Irish Linux Users' Group(?: Social Events)?: \S+@linux\.ie`,
     String.raw`Your use of Yahoo! Groups is subject to`,
     String.raw`^To unsubscribe from this group, send an email to:`,
     String.raw`^[\w.-]+-unsubscribe@(?:yahoogroups|egroups)\.com\s*$`,
+    // List and verdict header lines pasted into a body (forwarded or bounced messages).
+    String.raw`^\s*(?:List-[A-Za-z-]+|X-BeenThere|X-Mailman-Version|Mailing-List|X-Mailing-List|X-Loop|X-Spam-[A-Za-z-]+|Precedence):[ \t]`,
     // Closing MIME boundary left by the SpamAssassin-Sightings forwarding wrapper (135 spam bodies).
     String.raw`^--(?:DeathToSpam)+(?:--)?\s*$`,
   ].join('|'),
@@ -377,7 +382,8 @@ const FOOTER_LINE = new RegExp(
  * (`___` rule, "X mailing list", list address, listinfo URL), SourceForge "This sf.net
  * email is sponsored by" blocks, Yahoo! Groups sponsor blocks and footers, the ILUG
  * signature block, bare listinfo URLs (xent.com FoRK), and the `--DeathToSpam…--` boundary
- * line of the SpamAssassin-Sightings forwarding wrapper — quoted (`> `) copies too.
+ * line of the SpamAssassin-Sightings forwarding wrapper, and list / spam-verdict header
+ * lines pasted into a body (`List-Id: …`, `X-Spam-Status: …`) — quoted (`> `) copies too.
  * Works on plain text and on HTML source (the patterns are line-based and ASCII).
  */
 export function stripListFooters(text: string): string {
