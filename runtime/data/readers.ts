@@ -79,7 +79,7 @@ function isPlainObject(v: unknown): v is Row {
 }
 
 function jsonKind(v: unknown): string {
-  return v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`;
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
 function collectColumns(rows: Row[]): string[] {
@@ -198,7 +198,7 @@ function parseCsvText(text: string, file: string, delimiter: string): Table {
         c.code === 'CSV_RECORD_INCONSISTENT_COLUMNS'
           ? `this row has ${Array.isArray(c.record) ? c.record.length : 'a different number of'} fields but the header has ${header.length}`
           : c.code === 'CSV_QUOTE_NOT_CLOSED'
-            ? 'a quoted field is opened here and never closed'
+            ? 'the file ends inside a quoted field: a quote opened on or before this line is never closed'
             : c.code === 'CSV_INVALID_CLOSING_QUOTE'
               ? 'a quote inside a quoted field is not doubled'
               : `malformed CSV (${c.message})`;
