@@ -81,13 +81,15 @@ function state(): State {
 /**
  * Register mmf's kernels and gradient overrides. Idempotent. Call after the wasm backend package has
  * been loaded (its import registers its own kernels, which would otherwise replace ours) — `initBackend`
- * does. `MMF_STOCK_KERNELS=1` skips everything (for before/after measurements).
+ * does. `MMF_STOCK_KERNELS=1` skips everything (for before/after measurements); `opts.only` limits the
+ * kernels (not the gradient overrides) to the names given (bench/kernels.ts).
  */
-export function registerMmfKernels(tf: Tf): void {
+export function registerMmfKernels(tf: Tf, opts: { only?: readonly string[] } = {}): void {
   const st = state();
   if (st.registered || process.env.MMF_STOCK_KERNELS === '1') return;
   for (const backendName of MMF_KERNEL_BACKENDS) {
     for (const [kernelName, make] of factories(tf)) {
+      if (opts.only && !opts.only.includes(kernelName)) continue;
       const key = `${backendName}_${kernelName}`;
       const existing = tf.getKernel(kernelName, backendName);
       if (!st.stock.has(key)) st.stock.set(key, existing);
