@@ -1,0 +1,432 @@
+/**
+ * The mmf parser: a chevrotain CstParser with error recovery, built once per process.
+ *
+ * The grammar follows docs/language.md. Recovery strategy:
+ * - The token vector is cut before every declaration keyword (the lexer has already turned keywords
+ *   used as names into identifiers), and each declaration is parsed on its own with the `declaration`
+ *   rule. An error can therefore never swallow the next declaration.
+ * - A missing or extra single token (`input x text(...)`, `f(1 2)`) is repaired in place by
+ *   chevrotain's single-token insertion / deletion; the declaration is still parsed whole.
+ * - Any other error abandons the rest of the declaration; its partial parse tree is kept.
+ * - Tokens after a complete declaration, or before the first one, are strays (MMF0006).
+ *
+ * Error messages are produced later (see messages.ts): the error message provider only records a
+ * machine-readable description of what was expected.
+ */
+import { CstParser, EOF, type CstNode, type IOrAlt, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import {
+  allTokens,
+  Arrow,
+  Colon,
+  Comma,
+  Dataset,
+  Dot,
+  Encoder,
+  Equals,
+  From,
+  Fusion,
+  Import,
+  Input,
+  isDeclarationStart,
+  Label,
+  LBrace,
+  LBracket,
+  LParen,
+  Minus,
+  Model,
+  Name,
+  NumberLiteral,
+  PlainName,
+  RBrace,
+  RBracket,
+  RParen,
+  StringLiteral,
+  TooDeep,
+  Train,
+} from './lexer.ts';
+
+/** The machine-readable payload each parser error message carries (JSON in `error.message`). */
+export type ErrorPayload =
+  | { kind: 'mismatch'; expected: string; rule: string }
+  | { kind: 'noViableAlt'; rule: string }
+  | { kind: 'earlyExit'; rule: string }
+  | { kind: 'notAllInput'; rule: string };
+
+const payloadProvider: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected, ruleName }) =>
+    JSON.stringify({ kind: 'mismatch', expected: expected.name, rule: ruleName } satisfies ErrorPayload),
+  buildNotAllInputParsedMessage: ({ ruleName }) => JSON.stringify({ kind: 'notAllInput', rule: ruleName } satisfies ErrorPayload),
+  buildNoViableAltMessage: ({ ruleName }) => JSON.stringify({ kind: 'noViableAlt', rule: ruleName } satisfies ErrorPayload),
+  buildEarlyExitMessage: ({ ruleName }) => JSON.stringify({ kind: 'earlyExit', rule: ruleName } satisfies ErrorPayload),
+};
+
+/** Decode the payload of a parser error (see {@link ErrorPayload}); undefined for a foreign message. */
+export function errorPayload(e: IRecognitionException): ErrorPayload | undefined {
+  try {
+    const p = JSON.parse(e.message) as ErrorPayload;
+    return typeof p === 'object' && p !== null && typeof p.kind === 'string' ? p : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The CST parser. Use the shared instance through {@link parseTokens}.
+ *
+ * Every closure handed to the chevrotain DSL (`OR` alternatives, `MANY` / `OPTION` bodies) is created
+ * once, as a field, instead of on every rule invocation: this halves the garbage and the time of a parse
+ * (tsx also wraps each inline arrow function in a naming helper).
+ */
+export class MmfParser extends CstParser {
+  constructor() {
+    super(allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: payloadProvider, nodeLocationTracking: 'onlyOffset' });
+    this.performSelfAnalysis();
+  }
+
+  // ------------------------------------------------------------------ declarations
+
+  private readonly declAlts: IOrAlt<unknown>[] = [
+    { ALT: () => this.SUBRULE(this.importDecl) },
+    { ALT: () => this.SUBRULE(this.datasetDecl) },
+    { ALT: () => this.SUBRULE(this.inputDecl) },
+    { ALT: () => this.SUBRULE(this.labelDecl) },
+    { ALT: () => this.SUBRULE(this.encoderDecl) },
+    { ALT: () => this.SUBRULE(this.fusionDecl) },
+    { ALT: () => this.SUBRULE(this.modelDecl) },
+    { ALT: () => this.SUBRULE(this.trainDecl) },
+  ];
+  /**
+   * declaration := import | dataset | input | label | encoder | fusion | model | train
+   *
+   * The top rule: {@link parseTokens} parses each declaration on its own (the token vector is cut at
+   * every declaration keyword), so error recovery never crosses into the next declaration.
+   */
+  declaration = this.RULE('declaration', () => {
+    this.OR(this.declAlts);
+  });
+
+  /** import := 'import' STRING */
+  importDecl = this.RULE('importDecl', () => {
+    this.CONSUME(Import);
+    this.CONSUME(StringLiteral, { LABEL: 'path' });
+  });
+
+  private readonly optBlock = () => this.SUBRULE(this.block);
+  /** dataset := 'dataset' NAME 'from' call block? */
+  datasetDecl = this.RULE('datasetDecl', () => {
+    this.CONSUME(Dataset);
+    this.CONSUME(PlainName, { LABEL: 'name' });
+    this.CONSUME(From);
+    this.SUBRULE(this.call, { LABEL: 'source' });
+    this.OPTION(this.optBlock);
+  });
+
+  private readonly optAnnotation = () => {
+    this.CONSUME(Arrow);
+    this.SUBRULE(this.shape);
+  };
+  /** input := 'input' NAME ':' call 'from' columns ('->' shape)? */
+  inputDecl = this.RULE('inputDecl', () => {
+    this.CONSUME(Input);
+    this.CONSUME(PlainName, { LABEL: 'name' });
+    this.CONSUME(Colon);
+    this.SUBRULE(this.kind, { LABEL: 'type' });
+    this.CONSUME(From);
+    this.SUBRULE(this.columns);
+    this.OPTION(this.optAnnotation);
+  });
+
+  /** label := 'label' NAME ':' call 'from' columns */
+  labelDecl = this.RULE('labelDecl', () => {
+    this.CONSUME(Label);
+    this.CONSUME(PlainName, { LABEL: 'name' });
+    this.CONSUME(Colon);
+    this.SUBRULE(this.kind, { LABEL: 'type' });
+    this.CONSUME(From);
+    this.SUBRULE(this.columns);
+  });
+
+  /** encoder := 'encoder' NAME '=' pipeline */
+  encoderDecl = this.RULE('encoderDecl', () => {
+    this.CONSUME(Encoder);
+    this.CONSUME(PlainName, { LABEL: 'name' });
+    this.CONSUME(Equals);
+    this.SUBRULE(this.pipeline);
+  });
+
+  /** fusion := 'fusion' NAME '=' pipeline */
+  fusionDecl = this.RULE('fusionDecl', () => {
+    this.CONSUME(Fusion);
+    this.CONSUME(PlainName, { LABEL: 'name' });
+    this.CONSUME(Equals);
+    this.SUBRULE(this.pipeline);
+  });
+
+  /** model := 'model' NAME '=' pipeline */
+  modelDecl = this.RULE('modelDecl', () => {
+    this.CONSUME(Model);
+    this.CONSUME(PlainName, { LABEL: 'name' });
+    this.CONSUME(Equals);
+    this.SUBRULE(this.pipeline);
+  });
+
+  /** train := 'train' NAME block */
+  trainDecl = this.RULE('trainDecl', () => {
+    this.CONSUME(Train);
+    this.CONSUME(PlainName, { LABEL: 'name' });
+    this.SUBRULE(this.block);
+  });
+
+  // ------------------------------------------------------------------ blocks
+
+  /** block := '{' setting* '}' */
+  block = this.RULE('block', () => {
+    this.CONSUME(LBrace);
+    this.SUBRULE(this.settings);
+    this.CONSUME(RBrace);
+  });
+
+  private readonly settingsBody = () => this.SUBRULE(this.setting);
+  /**
+   * setting*  — a rule of its own so that the repetition ends its rule: chevrotain then does not try
+   * "in-repetition" recovery here, which re-enters the loop recursively once per error and can exhaust
+   * the stack on a block with thousands of errors. An error ends the declaration instead.
+   */
+  settings = this.RULE('settings', () => {
+    this.MANY(this.settingsBody);
+  });
+
+  private readonly settingAlts: IOrAlt<unknown>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(LParen);
+        this.OPTION(this.optArgs);
+        this.CONSUME(RParen);
+      },
+    },
+    { ALT: () => this.SUBRULE(this.expr) },
+  ];
+  /** setting := NAME '(' args? ')' | NAME expr */
+  setting = this.RULE('setting', () => {
+    this.CONSUME(Name, { LABEL: 'key' });
+    this.OR(this.settingAlts);
+  });
+
+  // ------------------------------------------------------------------ pipelines and calls
+
+  private readonly pipelineBody = () => {
+    this.CONSUME(Arrow);
+    this.SUBRULE2(this.step);
+  };
+  /** pipeline := step ('->' step)* */
+  pipeline = this.RULE('pipeline', () => {
+    this.SUBRULE(this.step);
+    this.MANY(this.pipelineBody);
+  });
+
+  private readonly stepAlts: IOrAlt<unknown>[] = [{ ALT: () => this.SUBRULE(this.call) }, { ALT: () => this.SUBRULE(this.shape) }];
+  /** step := call | shape */
+  step = this.RULE('step', () => {
+    this.OR(this.stepAlts);
+  });
+
+  private readonly optArgs = () => this.SUBRULE(this.args);
+  private readonly optCallParens = () => {
+    this.CONSUME(LParen);
+    this.OPTION2(this.optArgs);
+    this.CONSUME(RParen);
+  };
+  /** call := NAME ('(' args? ')')? */
+  call = this.RULE('call', () => {
+    this.CONSUME(Name, { LABEL: 'callee' });
+    this.OPTION(this.optCallParens);
+  });
+
+  /** The kind of an input or label: a call whose name is not `from` (so `input x: from ...` reports the missing kind). */
+  kind = this.RULE('kind', () => {
+    this.CONSUME(PlainName, { LABEL: 'callee' });
+    this.OPTION(this.optCallParens);
+  });
+
+  private readonly argsBody = () => {
+    this.CONSUME(Comma);
+    this.SUBRULE2(this.arg);
+  };
+  private readonly optComma = () => this.CONSUME2(Comma);
+  /** args := arg (',' arg)* ','? */
+  args = this.RULE('args', () => {
+    this.SUBRULE(this.arg);
+    this.MANY(this.argsBody);
+    this.OPTION(this.optComma);
+  });
+
+  private readonly argAlts: IOrAlt<unknown>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(Name, { LABEL: 'key' });
+        this.SUBRULE(this.expr);
+      },
+    },
+    { ALT: () => this.SUBRULE2(this.expr) },
+  ];
+  /** arg := NAME expr | expr   (keyed when the name is directly followed by the start of an expression) */
+  arg = this.RULE('arg', () => {
+    this.OR(this.argAlts);
+  });
+
+  private readonly exprAlts: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(NumberLiteral) },
+    {
+      ALT: () => {
+        this.CONSUME(Minus);
+        this.CONSUME2(NumberLiteral);
+      },
+    },
+    { ALT: () => this.CONSUME(StringLiteral) },
+    { ALT: () => this.SUBRULE(this.list) },
+    { ALT: () => this.SUBRULE(this.call) },
+  ];
+  /** expr := NUMBER | '-' NUMBER | STRING | list | call */
+  expr = this.RULE('expr', () => {
+    this.OR(this.exprAlts);
+  });
+
+  private readonly listBody = () => {
+    this.CONSUME(Comma);
+    this.SUBRULE2(this.expr);
+  };
+  private readonly listItems = () => {
+    this.SUBRULE(this.expr);
+    this.MANY(this.listBody);
+    this.OPTION2(this.optComma);
+  };
+  /** list := '[' (expr (',' expr)* ','?)? ']' */
+  list = this.RULE('list', () => {
+    this.CONSUME(LBracket);
+    this.OPTION(this.listItems);
+    this.CONSUME(RBracket);
+  });
+
+  // ------------------------------------------------------------------ columns and shapes
+
+  private readonly columnsBody = () => {
+    this.CONSUME(Comma);
+    this.SUBRULE3(this.colname);
+  };
+  private readonly columnsAlts: IOrAlt<unknown>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(Dot);
+        this.SUBRULE(this.colname);
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(LBracket);
+        this.SUBRULE2(this.colname);
+        this.MANY(this.columnsBody);
+        this.OPTION(this.optComma);
+        this.CONSUME(RBracket);
+      },
+    },
+  ];
+  /** columns := NAME '.' colname | NAME '[' colname (',' colname)* ','? ']' */
+  columns = this.RULE('columns', () => {
+    this.CONSUME(Name, { LABEL: 'dataset' });
+    this.OR(this.columnsAlts);
+  });
+
+  private readonly colnameAlts: IOrAlt<unknown>[] = [{ ALT: () => this.CONSUME(Name) }, { ALT: () => this.CONSUME(StringLiteral) }];
+  /** colname := NAME | STRING */
+  colname = this.RULE('colname', () => {
+    this.OR(this.colnameAlts);
+  });
+
+  /** shape := '[' dim (',' dim)* ']' */
+  shape = this.RULE('shape', () => {
+    this.CONSUME(LBracket);
+    this.SUBRULE(this.dims);
+    this.CONSUME(RBracket);
+  });
+
+  private readonly dimsBody = () => {
+    this.CONSUME(Comma);
+    this.SUBRULE2(this.dim);
+  };
+  /** dim (',' dim)*  — its own rule for the same reason as `settings`. */
+  dims = this.RULE('dims', () => {
+    this.SUBRULE(this.dim);
+    this.MANY(this.dimsBody);
+  });
+
+  private readonly dimAlts: IOrAlt<unknown>[] = [{ ALT: () => this.CONSUME(NumberLiteral) }, { ALT: () => this.CONSUME(Name) }];
+  /** dim := NUMBER | NAME   (`_` is a NAME, turned into a wildcard by the AST builder) */
+  dim = this.RULE('dim', () => {
+    this.OR(this.dimAlts);
+  });
+
+  /** Never delete a too-deep token to repair an error (MMF0007 reports it). */
+  protected override canTokenTypeBeDeletedInRecovery(_expected: TokenType): boolean {
+    const next = this.LA(1);
+    return next.tokenType !== TooDeep && next.tokenType !== EOF;
+  }
+}
+
+/** The shared parser instance (building one takes a few milliseconds, so it is built once). */
+export const parser = new MmfParser();
+
+/** One top-level piece of a file: a declaration, or tokens before the first declaration keyword. */
+export type Segment =
+  | {
+      kind: 'decl';
+      /** The declaration's CST node (`importDecl`, `datasetDecl`, ...), possibly partial. */
+      cst: CstNode | undefined;
+      /** True when error recovery had to abandon the declaration before its end. */
+      recovered: boolean;
+      /** Parser errors inside the declaration, in order. */
+      errors: IRecognitionException[];
+      /** Tokens after a complete declaration that belong to no declaration (MMF0006). */
+      leftover?: { first: IToken; last: IToken };
+    }
+  | { kind: 'stray'; first: IToken; last: IToken };
+
+/**
+ * Parse a classified token vector (from `lexText`). The vector is cut before every declaration keyword
+ * (after classification, those only occur where a declaration starts), and each piece is parsed with
+ * the `declaration` rule. Returns the pieces in source order.
+ */
+export function parseTokens(tokens: IToken[]): Segment[] {
+  const segments: Segment[] = [];
+  let start = 0;
+  while (start < tokens.length) {
+    let end = start + 1;
+    while (end < tokens.length && !isDeclarationStart(tokens[end])) end++;
+    if (!isDeclarationStart(tokens[start])) {
+      segments.push({ kind: 'stray', first: tokens[start], last: tokens[end - 1] });
+    } else {
+      parser.input = tokens.slice(start, end);
+      const top = parser.declaration();
+      const errors: IRecognitionException[] = [];
+      let leftover: { first: IToken; last: IToken } | undefined;
+      for (const e of parser.errors) {
+        if (e.name === 'NotAllInputParsedException') {
+          leftover = { first: e.token, last: tokens[end - 1] };
+          continue;
+        }
+        // the end of this piece is the next declaration's keyword, not the end of the file
+        if (e.token.tokenType === EOF && end < tokens.length) e.token = tokens[end];
+        errors.push(e);
+      }
+      let cst: CstNode | undefined;
+      for (const key in top.children) {
+        const c = top.children[key][0];
+        if (c && 'children' in c) cst = c;
+      }
+      const recovered = top.recoveredNode === true || cst?.recoveredNode === true;
+      segments.push(leftover ? { kind: 'decl', cst, recovered, errors, leftover } : { kind: 'decl', cst, recovered, errors });
+    }
+    start = end;
+  }
+  parser.input = []; // do not keep the caller's tokens alive
+  return segments;
+}
