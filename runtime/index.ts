@@ -12,6 +12,29 @@ export * as tf from '@tensorflow/tfjs';
 export { initBackend, tf as getTf, currentBackend, type BackendInfo, type BackendName, type InitBackendOptions, type Tf } from './backend.ts';
 export { parseTrainArgs, type TrainArgs } from './cli-args.ts';
 export * from './metrics.ts';
+export * from './train/index.ts';
+export {
+  loadData,
+  transformRows,
+  subset,
+  batches,
+  formatReport,
+  stateFromJSON,
+  stateToJSON,
+  DataError,
+  type DataSpec,
+  type DatasetSpec,
+  type SourceSpec,
+  type SplitSpec,
+  type InputSpec,
+  type LabelSpec,
+  type SplitData,
+  type SplitName,
+  type Feature,
+  type DataReport,
+  type PreprocessorState,
+  type Row,
+} from './data/index.ts';
 export { OnnxPredictor, type OnnxFeed } from './onnx.ts';
 export { layers, CUSTOM_LAYER_CLASSES, type MultiHeadAttentionArgs } from './layers/index.ts';
 export { saveModel, loadModel, loadModelArtifacts, MODEL_JSON, WEIGHTS_BIN } from './io.ts';

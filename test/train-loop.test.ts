@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../runtime/backend.ts';
 import type { SplitData } from '../runtime/data/index.ts';
 import { batchInputs, batchTargets, bindInputs, gatherRows } from '../runtime/train/batch.ts';
-import { epochSeed, fitModel, makeOptimizer } from '../runtime/train/fit.ts';
+import { epochSeed, fitModel, makeOptimizer, validateTrainSpec } from '../runtime/train/fit.ts';
 import { TrainingProgress } from '../runtime/train/progress.ts';
 import { NonFiniteLossError, type HeadSpec, type TrainSpec } from '../runtime/train/types.ts';
 
@@ -228,5 +228,86 @@ describe('fitModel', () => {
     expect(onlyPos).toBeLessThan(plain);
     tf.dispose(w0);
     base.dispose();
+  });
+});
+
+describe('multiclass heads', () => {
+  it('trains a softmax head on one-hot targets and evaluates with macro metrics', async () => {
+    const mc: HeadSpec = { label: 'c', kind: 'multiclass', units: 3, activation: 'softmax', loss: 'categoricalCrossentropy', classes: ['a', 'b', 'c'] };
+    const split = (n: number, seed: number) => {
+      const s = makeSplit(n, seed);
+      // class = 0, 1, 2 by the sign pattern of meta
+      const m = s.inputs.meta.data;
+      for (let i = 0; i < n; i++) s.labels[i] = m[2 * i] > 0 ? 2 : m[2 * i + 1] > 0 ? 1 : 0;
+      return s;
+    };
+    const text = tf.input({ name: 'text', shape: [T], dtype: 'int32' });
+    const meta = tf.input({ name: 'meta', shape: [2] });
+    const p = tf.layers.globalAveragePooling1d().apply(tf.layers.embedding({ inputDim: VOCAB, outputDim: 4 }).apply(text)) as tf.SymbolicTensor;
+    const c = tf.layers.concatenate().apply([p, tf.layers.dense({ units: 8, activation: 'relu' }).apply(meta) as tf.SymbolicTensor]);
+    const model = tf.model({ inputs: [text, meta], outputs: tf.layers.dense({ units: 3, activation: 'softmax' }).apply(c) as tf.SymbolicTensor });
+    const train = trainSpec({ epochs: 3, classWeights: [1, 1, 2] });
+    model.compile({ optimizer: makeOptimizer(train.optimizer), loss: mc.loss });
+    const r = await fitModel(model, { train: split(48, 5), val: split(12, 6) }, { train, head: mc, progress: quiet });
+    model.optimizer.dispose();
+    expect(r.history.every((h) => Number.isFinite(h.loss) && Number.isFinite(h.val_loss!))).toBe(true);
+    const { evaluateSplit } = await import('../runtime/train/evaluate.ts');
+    const ev = await evaluateSplit(model, split(12, 6), mc);
+    expect(ev.report.kind).toBe('multiclass');
+    expect(ev.probabilities).toHaveLength(36);
+    expect(ev.report.accuracy).toBe(r.history[2].val_accuracy);
+    model.dispose();
+  });
+});
+
+describe('optimizers and specs', () => {
+  it('builds each optimizer and rejects bad settings with the field named', () => {
+    for (const name of ['adam', 'sgd', 'rmsprop', 'adagrad'] as const) {
+      const o = makeOptimizer({ name, lr: 0.01, momentum: name === 'sgd' ? 0.9 : undefined });
+      expect(o.getClassName()).toMatch(/Adam|SGD|Momentum|RMSProp|Adagrad/i);
+      o.dispose();
+    }
+    expect(makeOptimizer({ name: 'sgd', lr: 0.1, momentum: 0.9 }).getClassName()).toBe('Momentum');
+    expect(() => makeOptimizer({ name: 'adam', lr: NaN })).toThrow(/learning rate/);
+    expect(() => makeOptimizer({ name: 'nadam' as 'adam', lr: 0.1 })).toThrow(/unknown optimizer 'nadam'/);
+    expect(() => validateTrainSpec(trainSpec({ epochs: 0 }), head)).toThrow(/train.epochs/);
+    expect(() => validateTrainSpec(trainSpec({ batchSize: 2.5 }), head)).toThrow(/train.batchSize/);
+    expect(() => validateTrainSpec(trainSpec({ classWeights: [1, 2, 3] }), head)).toThrow(/3 entries for 2 classes/);
+  });
+});
+
+describe('progress output', () => {
+  /** A writable that records what is written; `isTTY` as asked. */
+  function sink(isTTY: boolean) {
+    const chunks: string[] = [];
+    const s = { isTTY, columns: 120, write: (c: string) => (chunks.push(String(c)), true), cursorTo: () => true, clearLine: () => true, moveCursor: () => true, on: () => s, removeListener: () => s };
+    return { stream: s as unknown as NodeJS.WriteStream, text: () => chunks.join('') };
+  }
+  const rec = { epoch: 1, loss: 0.5, accuracy: 0.75, val_loss: 0.25, val_accuracy: 1, best: true, seconds: 1.5, batches: 3, samples: 24, numTensors: 10, lr: 0.1 };
+
+  it('plain lines when not a TTY, nothing when quiet', () => {
+    const out = sink(false);
+    const p = new TrainingProgress(2, false, out.stream);
+    p.startEpoch(1, 3);
+    p.batch(1, 0.7, 0.5);
+    p.endEpoch(rec);
+    expect(out.text()).toBe('epoch 1/2  loss 0.5000  accuracy 0.7500  val_loss 0.2500  val_accuracy 1.0000  (1.5s) *\n');
+    const q = sink(false);
+    const pq = new TrainingProgress(2, true, q.stream);
+    pq.startEpoch(1, 3);
+    pq.endEpoch(rec);
+    pq.log('x');
+    expect(q.text()).toBe('');
+  });
+
+  it('a progress bar with ETA on a TTY', () => {
+    const out = sink(true);
+    const p = new TrainingProgress(2, false, out.stream);
+    p.startEpoch(1, 3);
+    p.batch(1, 0.7, 0.5);
+    p.batch(3, 0.6, 0.6);
+    p.endEpoch(rec);
+    expect(out.text()).toMatch(/epoch 1\/2 .*\| 3\/3 batches \| loss 0\.6000 acc 0\.6000 \| ETA/);
+    expect(out.text()).toContain('epoch 1/2  loss 0.5000');
   });
 });

@@ -10,13 +10,17 @@ import type { HeadSpec } from './types.ts';
 
 type SplitInput = SplitData['inputs'][string];
 
-/** Per-sample shape of an input of a split (the split's shape without the leading row count). */
+/**
+ * Per-sample shape of an input of a split: its shape `[n, ...]` without the leading row count
+ * (`[]` for a categorical input, whose data shape is `[n]`). Throws if the shape does not describe the data.
+ */
 export function sampleShape(input: SplitInput, size: number): number[] {
   const shape = Array.from(input.shape);
-  const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
-  if (shape.length >= 1 && shape[0] === size && prod(shape) === input.data.length) return shape.slice(1);
-  if (prod(shape) * size === input.data.length) return shape;
-  throw new Error(`input of shape [${shape.join(', ')}] holds ${input.data.length} values, which is not ${size} rows`);
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (shape.length === 0 || shape[0] !== size || count !== input.data.length) {
+    throw new Error(`an input of shape [${shape.join(', ')}] with ${input.data.length} values does not hold ${size} rows`);
+  }
+  return shape.slice(1);
 }
 
 /** How each model input is fed: data input name, per-sample shape and the dtype the model declares. */
@@ -48,9 +52,11 @@ export function bindInputs(model: LayersModel, split: SplitData): InputBinding[]
       );
     }
     const data = split.inputs[input];
-    const shape = sampleShape(data, split.size);
+    let shape = sampleShape(data, split.size);
     const declared = sym.shape.slice(1);
     const width = shape.reduce((a, b) => a * b, 1);
+    // Same values, other layout (a categorical input is [n] in the data, [batch, 1] in the model): feed the model's.
+    if (declared.every((d) => d != null) && declared.reduce((a, b) => a * (b as number), 1) === width) shape = declared as number[];
     if (declared.length !== shape.length || declared.some((d, k) => d != null && d !== shape[k])) {
       throw new Error(
         `model input '${layer}' expects per-sample shape [${declared.map((d) => d ?? '?').join(', ')}] ` +

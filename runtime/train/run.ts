@@ -5,12 +5,12 @@
 import path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs';
 import { initBackend } from '../backend.ts';
-import { loadData, type SplitData } from '../data/index.ts';
+import { formatReport, loadData, subset, type SplitData } from '../data/index.ts';
 import { saveModel } from '../io.ts';
 import { evaluateSplit, headClasses } from './evaluate.ts';
 import { writeFileAtomic, writeJsonAtomic } from './files.ts';
 import { fitModel, makeOptimizer, validateTrainSpec } from './fit.ts';
-import { bindInputs, sampleShape } from './batch.ts';
+import { bindInputs } from './batch.ts';
 import { TrainingProgress } from './progress.ts';
 import type { HeadSpec, RunTrainingOptions, TrainingResult } from './types.ts';
 
@@ -27,62 +27,11 @@ export const OUTPUT_FILES = {
   log: 'log.jsonl',
 } as const;
 
-/** First `m` rows of a split (views, no copy). */
-export function headRows(split: SplitData, m: number): SplitData {
+/** The first `m` rows of a split (a copy, via the data module's `subset`); the split itself when it is no longer. */
+export function firstRows(split: SplitData, m: number): SplitData {
+  if (!Number.isInteger(m) || m < 1) throw new Error(`maxRows must be an integer ≥ 1, got ${m}`);
   if (m >= split.size) return split;
-  const inputs: SplitData['inputs'] = {};
-  for (const [name, inp] of Object.entries(split.inputs)) {
-    const s = sampleShape(inp, split.size);
-    const width = s.reduce((a, b) => a * b, 1);
-    const fullShape = inp.shape.length === s.length + 1;
-    inputs[name] = { ...inp, data: inp.data.subarray(0, m * width), shape: fullShape ? [m, ...s] : inp.shape };
-  }
-  return { ...split, size: m, inputs, labels: split.labels.subarray(0, m), keys: split.keys.slice(0, m) };
-}
-
-/** Count of each class among `labels` (length `k`). */
-export function labelCounts(labels: Int32Array, k: number): number[] {
-  const c = new Array<number>(k).fill(0);
-  for (const l of labels) if (l >= 0 && l < k) c[l]++;
-  return c;
-}
-
-function className(head: HeadSpec, c: number): string {
-  return head.classes?.[c] ?? String(c);
-}
-
-/** Human-readable data report: rows per split, label balance, plus what the data module reports (e.g. OOV rates). */
-export function formatDataReport(splits: Record<'train' | 'val' | 'test', SplitData>, head: HeadSpec, report: unknown): string {
-  const k = headClasses(head);
-  const lines = ['data:'];
-  for (const name of ['train', 'val', 'test'] as const) {
-    const s = splits[name];
-    const counts = labelCounts(s.labels, k);
-    const balance = counts.map((n, c) => `${className(head, c)} ${n} (${s.size ? ((100 * n) / s.size).toFixed(1) : '0.0'}%)`).join(', ');
-    lines.push(`  ${name.padEnd(5)} ${String(s.size).padStart(7)} rows   ${head.label}: ${balance}`);
-  }
-  const extra = describeReport(report);
-  if (extra) lines.push(...extra.split('\n').map((l) => '  ' + l));
-  return lines.join('\n');
-}
-
-/** The data module's own report as text: its `text`/`toString()` if it has one, else its OOV rates if any. */
-function describeReport(report: unknown): string {
-  if (report == null) return '';
-  if (typeof report === 'string') return report;
-  const r = report as Record<string, unknown>;
-  if (typeof r.text === 'string') return r.text;
-  if (typeof r.format === 'function') return String((r.format as () => unknown).call(r));
-  const parts: string[] = [];
-  const visit = (obj: unknown, prefix: string) => {
-    if (!obj || typeof obj !== 'object') return;
-    for (const [key, v] of Object.entries(obj as Record<string, unknown>)) {
-      if (/oov/i.test(key) && typeof v === 'number') parts.push(`${prefix}${key} ${(100 * v).toFixed(2)}%`);
-      else if (v && typeof v === 'object' && !ArrayBuffer.isView(v) && !Array.isArray(v)) visit(v, `${prefix}${key}.`);
-    }
-  };
-  visit(r, '');
-  return parts.length ? `OOV rate: ${parts.join(', ')}` : '';
+  return subset(split, Int32Array.from({ length: m }, (_, i) => i));
 }
 
 function countParams(model: LayersModel): number {
@@ -124,9 +73,11 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingRes
   const tData = performance.now();
   const loaded = await loadData(opts.data, opts.baseDir);
   const m = opts.maxRows;
-  const splits = m !== undefined ? { train: headRows(loaded.splits.train, m), val: headRows(loaded.splits.val, m), test: headRows(loaded.splits.test, m) } : loaded.splits;
+  const splits = m !== undefined ? { train: firstRows(loaded.splits.train, m), val: firstRows(loaded.splits.val, m), test: firstRows(loaded.splits.test, m) } : loaded.splits;
   const dataSeconds = (performance.now() - tData) / 1000;
-  progress.log(formatDataReport(splits, head, loaded.report));
+  progress.log(formatReport(loaded.report));
+  if (m !== undefined) progress.log(`  using at most ${m} rows per split (maxRows): train ${splits.train.size}, val ${splits.val.size}, test ${splits.test.size}`);
+  const classes = head.classes ?? loaded.report.label.classes;
 
   // 2. model and training
   const model = opts.build();
@@ -169,6 +120,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingRes
       modelName: opts.modelName,
       inputs: bindings.map((b) => ({ name: b.input, layer: b.layer, dtype: b.dtype, shape: b.sampleShape })),
       head,
+      classes,
       data: opts.data,
       state: loaded.state,
     });
@@ -176,16 +128,17 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingRes
     const decisions = test.kind === 'binary' ? Array.from(probabilities, (p) => (p > 0.5 ? 1 : 0)) : null;
     const rows: number[][] = [];
     if (!decisions) for (let i = 0; i < splits.test.size; i++) rows.push(Array.from(probabilities.subarray(i * k, (i + 1) * k)));
-    await writeJsonAtomic(files.testPredictions, {
+    // Compact: this file grows with the test split.
+    await writeFileAtomic(files.testPredictions, JSON.stringify({
       modelName: opts.modelName,
       kind: test.kind,
-      classes: head.classes ?? null,
+      classes,
       threshold: test.kind === 'binary' ? 0.5 : null,
-      keys: Array.from(splits.test.keys as ArrayLike<unknown>),
+      keys: splits.test.keys,
       labels: Array.from(splits.test.labels),
       probabilities: decisions ? Array.from(probabilities) : rows,
       predictions: decisions ?? rows.map((r) => r.indexOf(Math.max(...r))),
-    });
+    }) + '\n');
     const saveSeconds = (performance.now() - tSave) / 1000;
     const timings = {
       data: dataSeconds,
@@ -200,6 +153,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingRes
       modelName: opts.modelName,
       head: head.label,
       kind: test.kind,
+      classes,
       test,
       history: fit.history,
       bestEpoch: fit.bestEpoch,
