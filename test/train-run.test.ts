@@ -72,6 +72,8 @@ class NanAfter extends tf.layers.Layer {
 }
 
 const readJson = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
+/** test-predictions.json of the full end-to-end run. */
+const result0Predictions = () => path.join(tmpRoot, 'tiny', 'test-predictions.json');
 const tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'mmf-train-'));
 afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
 beforeAll(async () => {
@@ -276,7 +278,7 @@ describe('runTraining stops', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('maxRows keeps the first rows of each split', async () => {
+  it('maxRows keeps a seeded sample of each split, in file order', async () => {
     const r = await runTraining({
       modelName: 'Tiny',
       build: () => buildTiny(),
@@ -291,5 +293,10 @@ describe('runTraining stops', () => {
     r.model.dispose();
     expect(r.samples).toEqual({ train: 10, val: 10, test: 10 });
     expect(r.history[0].batches).toBe(2);
+    const keys: string[] = readJson(r.files.testPredictions).keys;
+    const full: string[] = readJson(result0Predictions()).keys;
+    expect(keys.every((k) => full.includes(k))).toBe(true);
+    expect(keys.map((k) => full.indexOf(k))).toEqual(keys.map((k) => full.indexOf(k)).sort((a, b) => a - b));
+    expect(keys).not.toEqual(full.slice(0, 10));
   });
 });

@@ -2,7 +2,7 @@
  * The training runtime: `runTraining` (data → train → evaluate → save), the loop and evaluation pieces it is
  * made of, and prediction/evaluation helpers for saved models.
  */
-export { runTraining, firstRows, OUTPUT_FILES, PREPROCESS_FORMAT, PREPROCESS_VERSION } from './run.ts';
+export { runTraining, sampleRows, OUTPUT_FILES, PREPROCESS_FORMAT, PREPROCESS_VERSION } from './run.ts';
 export { fitModel, makeOptimizer, validateTrainSpec, epochSeed, type FitOptions, type FitResult } from './fit.ts';
 export { predictSplit, evaluateSplit, headProbabilities, headClasses, EVAL_BATCH_SIZE, type SplitEvaluation } from './evaluate.ts';
 export { bindInputs, batchInputs, batchTargets, type InputBinding } from './batch.ts';

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs';
 import { initBackend } from '../backend.ts';
-import { formatReport, loadData, subset, type SplitData } from '../data/index.ts';
+import { formatReport, loadData, permutation, subset, type SplitData } from '../data/index.ts';
 import { saveModel } from '../io.ts';
 import { evaluateSplit, headClasses } from './evaluate.ts';
 import { writeFileAtomic, writeJsonAtomic } from './files.ts';
@@ -27,11 +27,16 @@ export const OUTPUT_FILES = {
   log: 'log.jsonl',
 } as const;
 
-/** The first `m` rows of a split (a copy, via the data module's `subset`); the split itself when it is no longer. */
-export function firstRows(split: SplitData, m: number): SplitData {
+/**
+ * At most `m` rows of a split, drawn without replacement by the data module's seeded `permutation` and kept
+ * in file order (a copy, via `subset`); the split itself when it has no more than `m` rows. A random draw, not
+ * the first rows, because data files are often sorted by label.
+ */
+export function sampleRows(split: SplitData, m: number, seed: number): SplitData {
   if (!Number.isInteger(m) || m < 1) throw new Error(`maxRows must be an integer ≥ 1, got ${m}`);
   if (m >= split.size) return split;
-  return subset(split, Int32Array.from({ length: m }, (_, i) => i));
+  const picked = permutation(split.size, seed).slice(0, m).sort();
+  return subset(split, picked);
 }
 
 function countParams(model: LayersModel): number {
@@ -73,10 +78,13 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingRes
   const tData = performance.now();
   const loaded = await loadData(opts.data, opts.baseDir);
   const m = opts.maxRows;
-  const splits = m !== undefined ? { train: firstRows(loaded.splits.train, m), val: firstRows(loaded.splits.val, m), test: firstRows(loaded.splits.test, m) } : loaded.splits;
+  const splits =
+    m !== undefined
+      ? { train: sampleRows(loaded.splits.train, m, train.seed), val: sampleRows(loaded.splits.val, m, train.seed + 1), test: sampleRows(loaded.splits.test, m, train.seed + 2) }
+      : loaded.splits;
   const dataSeconds = (performance.now() - tData) / 1000;
   progress.log(formatReport(loaded.report));
-  if (m !== undefined) progress.log(`  using at most ${m} rows per split (maxRows): train ${splits.train.size}, val ${splits.val.size}, test ${splits.test.size}`);
+  if (m !== undefined) progress.log(`  using a random sample of at most ${m} rows per split (maxRows): train ${splits.train.size}, val ${splits.val.size}, test ${splits.test.size}`);
   const classes = head.classes ?? loaded.report.label.classes;
 
   // 2. model and training

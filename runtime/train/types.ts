@@ -80,7 +80,7 @@ export interface RunTrainingOptions {
   outDir: string;
   /** Print nothing (no data report, no progress, no metrics). */
   quiet?: boolean;
-  /** For tests: keep only the first `maxRows` rows of each split after loading. */
+  /** For quick trials and tests: keep a seeded random sample of at most `maxRows` rows of each split after loading (preprocessing is still fitted on the whole training split). */
   maxRows?: number;
   /** Called after each epoch's record is written (after early-stopping bookkeeping). */
   onEpochEnd?: (record: EpochRecord) => void | Promise<void>;
