@@ -151,6 +151,17 @@ async function micro(): Promise<void> {
     { kernel: 'Unpack', what: 'RNN unstack [256,64,64] → 256 steps', inputs: () => ({ value: rn([256, 64, 64]) }), attrs: { axis: 0 }, backends: ['wasm'] },
     { kernel: 'Slice', what: '[64,256,64] → [64,256,32]', inputs: () => ({ x: rn([64, 256, 64]) }), attrs: { begin: [0, 0, 0], size: [64, 256, 32] }, backends: ['wasm'] },
     { kernel: 'GatherV2', what: 'embedding lookup [5000,64] × 16384 ids', inputs: () => ({ x: rn([5000, 64]), indices: tf.randomUniform([16384], 0, 5000, 'int32') }), attrs: { axis: 0, batchDims: 0 }, backends: ['wasm'] },
+    ...(() => {
+      const mk = (x: number[], fs: any, st: any, what: string): Case[] => {
+        const o = tf.backend_util.computePool2DInfo(x as any, fs, st, 1, 'valid').outShape;
+        return [
+          { kernel: 'MaxPoolGrad', what, inputs: () => { const xi = rn(x); return { dy: rn(o), input: xi, output: tf.maxPool(xi as any, fs, st, 'valid') }; }, attrs: { filterSize: fs, strides: st, pad: 'valid' }, backends: ['wasm', 'cpu'] },
+          { kernel: 'AvgPoolGrad', what, inputs: () => ({ dy: rn(o), input: rn(x) }), attrs: { filterSize: fs, strides: st, pad: 'valid' }, backends: ['wasm', 'cpu'] },
+        ];
+      };
+      return [...mk([64, 26, 26, 16], 2, 2, 'reference pool 26×26×16, 2×2'), ...mk([64, 1, 252, 128], [1, 2], [1, 2], 'pool1d 252×128, 2')];
+    })(),
+    { kernel: 'Identity', what: 'clone [64,256,64]', inputs: () => ({ x: rn([64, 256, 64]) }), attrs: {}, backends: ['wasm'] },
     { kernel: 'Reverse', what: 'bidirectional [64,256,64] along time', inputs: () => ({ x: rn([64, 256, 64]) }), attrs: { dims: [1] }, backends: ['wasm'] },
   ];
   const time = (f: () => any, budgetMs = 1500, maxReps = 30) => {

@@ -373,3 +373,87 @@ describe('whole-model gradients, wasm (mmf kernels) vs cpu', () => {
     for (let i = 0; i < w.out.length; i++) close(w.out[i], c.out[i]);
   });
 });
+
+// ---- pooling gradients, identity ------------------------------------------------------------------
+describe('MaxPoolGrad / AvgPoolGrad', () => {
+  const r = rng(12);
+  const cases: Array<[number[], number | [number, number], number | [number, number], string]> = [
+    [[2, 8, 8, 3], 2, 2, 'valid'],
+    [[2, 9, 7, 3], 3, 2, 'valid'],
+    [[2, 9, 7, 3], 3, 2, 'same'],
+    [[3, 1, 20, 5], [1, 2], [1, 2], 'valid'],
+    [[3, 1, 21, 5], [1, 3], [1, 1], 'same'],
+  ];
+  it.each(cases)('MaxPoolGrad x %j pool %j stride %j %s (wasm, cpu)', async (shape, filterSize, strides, pad) => {
+    const x = randn(r, shape);
+    await tf.setBackend('cpu');
+    const xt = tf.tensor(x.values as Float32Array, shape as any);
+    const y = tf.maxPool(xt as tfjs.Tensor4D, filterSize, strides, pad as any);
+    const ySpec = { shape: y.shape, values: y.dataSync().slice() };
+    tf.dispose([xt, y]);
+    await check('MaxPoolGrad', { dy: randn(r, ySpec.shape), input: x, output: ySpec }, { filterSize, strides, pad }, ['wasm', 'cpu']);
+  });
+  it('MaxPoolGrad sends a tie to the first maximum, like stock cpu and TensorFlow', async () => {
+    const x = { shape: [1, 3, 3, 1], values: Float32Array.from([1, 5, 2, 3, 7, 0, 4, 4, 6]) };
+    const attrs = { filterSize: 2, strides: 1, pad: 'same' };
+    const dy = { shape: [1, 3, 3, 1], values: new Float32Array(9).fill(1) };
+    const out = { shape: [1, 3, 3, 1], values: Float32Array.from([7, 7, 2, 7, 7, 6, 4, 6, 6]) };
+    const [res] = await ours('wasm', 'MaxPoolGrad', { dy, input: x, output: out }, attrs);
+    expect(Array.from(res.values)).toEqual([0, 0, 1, 0, 4, 0, 1, 0, 3]);
+  });
+  it.each(cases.filter((c) => c[3] === 'valid'))('AvgPoolGrad x %j pool %j stride %j %s equals stock (wasm, cpu)', async (shape, filterSize, strides, pad) => {
+    const oshape = tf.backend_util.computePool2DInfo(shape as any, filterSize, strides, 1, pad as any).outShape;
+    await check('AvgPoolGrad', { dy: randn(r, oshape), input: randn(r, shape) }, { filterSize, strides, pad }, ['wasm', 'cpu']);
+  });
+  it.each(cases.filter((c) => c[3] === 'same'))("AvgPoolGrad x %j pool %j stride %j 'same' is the exact adjoint of AvgPool", async (shape, filterSize, strides) => {
+    // AvgPool is linear: <avgPool(x), dy> = <x, dx> for every x. Check against the forward kernel with
+    // one-hot inputs, i.e. build the adjoint column by column.
+    for (const backend of ['wasm', 'cpu']) {
+      await tf.setBackend(backend);
+      const n = size(shape);
+      const oshape = tf.backend_util.computePool2DInfo(shape as any, filterSize, strides, 1, 'same').outShape;
+      const dy = tf.tensor(randn(r, oshape).values as Float32Array, oshape);
+      const dx = tf.engine().runKernel('AvgPoolGrad', { dy, input: tf.zeros(shape) }, { filterSize, strides, pad: 'same' } as any) as tfjs.Tensor;
+      const got = dx.dataSync();
+      // column by column: dx[i] = <avgPool(e_i), dy>
+      const want = new Float32Array(n);
+      const dyv = dy.dataSync();
+      for (let i = 0; i < n; i++) {
+        const e = new Float32Array(n);
+        e[i] = 1;
+        const p = tf.tidy(() => tf.avgPool(tf.tensor(e, shape as any) as tfjs.Tensor4D, filterSize, strides, 'same').dataSync());
+        let s = 0;
+        for (let j = 0; j < p.length; j++) s += p[j] * dyv[j];
+        want[i] = s;
+      }
+      let worst = 0;
+      for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+      expect(worst).toBeLessThan(1e-5);
+      tf.dispose([dy, dx]);
+    }
+    await tf.setBackend('wasm');
+  });
+});
+
+describe('Identity (wasm, zero-copy)', () => {
+  it('clone shares data safely: disposing either side leaves the other intact', () => {
+    const a = tf.tensor([1, 2, 3]);
+    const b = tf.clone(a);
+    a.dispose();
+    expect(Array.from(b.dataSync())).toEqual([1, 2, 3]);
+    const c = tf.clone(b);
+    const d = tf.add(c, 1);
+    c.dispose();
+    expect(Array.from(b.dataSync())).toEqual([1, 2, 3]);
+    expect(Array.from(d.dataSync())).toEqual([2, 3, 4]);
+    tf.dispose([b, d]);
+  });
+  it('variables assigned from a clone keep their own values', () => {
+    const v = tf.variable(tf.tensor([1, 2]));
+    const snap = tf.clone(v);
+    v.assign(tf.tensor([5, 6]));
+    expect(Array.from(snap.dataSync())).toEqual([1, 2]);
+    expect(Array.from(v.dataSync())).toEqual([5, 6]);
+    tf.dispose([v, snap]);
+  });
+});

@@ -1,17 +1,30 @@
 /**
  * mmf's training kernels for tfjs: registration entry point.
  *
- * `registerMmfKernels(tf)` registers, for the wasm and cpu backends, JS kernels that tfjs-backend-wasm
- * lacks or that tfjs-backend-cpu implements too slowly for training, and overrides two gradients that
- * are slow or unsupported in tfjs-core. The stock kernel configs it replaces are kept (see
+ * `registerMmfKernels(tf)` registers, for the wasm and cpu backends, kernels that tfjs-backend-wasm lacks
+ * or that tfjs 4.22 implements too slowly (or wrongly) for training, and overrides two gradients that are
+ * slow or unsupported in tfjs-core. Found by training small tfjs-layers models of every layer kind mmf
+ * emits on wasm with per-kernel timers. The stock kernel configs it replaces are kept (see
  * {@link stockKernel}) so that tests and benchmarks can compare against them.
  *
- *   kernel                 wasm        cpu         file
- *   UnsortedSegmentSum     added       replaced    unsorted_segment_sum.ts   (Embedding gradient)
- *   Conv2DBackpropFilter   added       replaced    conv2d_backprop_filter.ts (conv1d / conv2d filter gradient)
- *   gradient of Tile       reshape+sum (all backends)          gradients.ts (LayerNormalization)
- *   gradient of Conv2D     dilation > 1 supported (all backends) gradients.ts
- *   fused.conv2d           dilation > 1 unfused under a tape      gradients.ts
+ *   kernel                 wasm        cpu         why                                           file
+ *   UnsortedSegmentSum     added       replaced    Embedding gradient; missing / O(vocab) ops      unsorted_segment_sum.ts
+ *   Conv2DBackpropFilter   added       replaced    conv filter gradient; missing / TensorBuffer    conv2d_backprop_filter.ts
+ *   Conv2DBackpropInput    replaced    —           conv input gradient; scalar C++ loop            conv2d_backprop_input.ts
+ *   BatchMatMul, _FusedMatMul  wrapped —           transposed operands hit a scalar loop; bias bug matmul.ts
+ *   Tile                   replaced    —           LayerNorm forward, BatchNorm gradient           tile.ts
+ *   Equal … LessEqual      replaced    —           broadcast compares (max/min gradients)          compare.ts
+ *   Slice, SplitV, Unpack  replaced    —           each copied the whole input (RNN unstack O(T²)) slice.ts
+ *   GatherV2               replaced    —           Embedding forward                               gather.ts
+ *   Reverse                replaced    —           Bidirectional RNNs                              reverse.ts
+ *   MaxPoolGrad            replaced    replaced    pooling gradient, 17× the forward              pool_grad.ts
+ *   AvgPoolGrad            replaced    replaced    exact gradient with 'same' padding              pool_grad.ts
+ *   Identity               replaced    —           zero-copy, as on cpu                           pool_grad.ts
+ *   gradient of Tile       reshape+sum (all backends): LayerNormalization                          gradients.ts
+ *   gradient of Conv2D     dilation > 1 supported (all backends)                                   gradients.ts
+ *   fused.conv2d           dilation > 1 computed unfused while recording gradients                 gradients.ts
+ * Every replacement is measured against the stock kernel in bench/kernels.ts and compared with the stock
+ * cpu kernel in test/runtime-kernels.test.ts.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { conv2dBackpropFilterConfig } from './conv2d_backprop_filter.ts';
@@ -24,6 +37,7 @@ import { COMPARE_KERNELS, compareConfig } from './compare.ts';
 import { sliceConfig, splitVConfig, unpackConfig } from './slice.ts';
 import { gatherV2Config } from './gather.ts';
 import { reverseConfig } from './reverse.ts';
+import { avgPoolGradConfig, identityConfig, maxPoolGradConfig } from './pool_grad.ts';
 
 type Tf = typeof tfjs;
 
@@ -43,6 +57,9 @@ function factories(tf: Tf): Array<[string, Factory]> {
     ['Unpack', (b, s) => unpackConfig(b, s)],
     ['GatherV2', (b, s) => gatherV2Config(tf, b, s)],
     ['Reverse', (b, s) => reverseConfig(tf, b, s)],
+    ['MaxPoolGrad', (b) => maxPoolGradConfig(tf, b)],
+    ['AvgPoolGrad', (b) => avgPoolGradConfig(tf, b)],
+    ['Identity', (b, s) => identityConfig(b, s)],
   ];
 }
 
@@ -60,6 +77,9 @@ export const MMF_KERNELS = [
   'Unpack',
   'GatherV2',
   'Reverse',
+  'MaxPoolGrad',
+  'AvgPoolGrad',
+  'Identity',
 ] as const;
 /** Backends that get mmf's JS kernels. tfjs-node ('tensorflow') has native ones. */
 export const MMF_KERNEL_BACKENDS = ['wasm', 'cpu'] as const;
@@ -131,3 +151,4 @@ export { COMPARE_KERNELS, compareConfig, compareInto } from './compare.ts';
 export { sliceConfig, splitVConfig, unpackConfig, sliceInto } from './slice.ts';
 export { gatherV2Config, gatherInto } from './gather.ts';
 export { reverseConfig, reverseInto } from './reverse.ts';
+export { maxPoolGradConfig, avgPoolGradConfig, identityConfig } from './pool_grad.ts';
