@@ -148,6 +148,17 @@ const INPUT_KINDS: Record<string, readonly ParamSpec[]> = {
     },
   ],
   categorical: [{ name: 'vocab', type: { t: 'int' }, doc: 'number of categories kept, unknown included', required: true, min: 2 }],
+  image: [
+    { name: 'height', type: { t: 'int' }, doc: 'rows of pixels', positional: true, required: true, min: 1, max: 16384 },
+    { name: 'width', type: { t: 'int' }, doc: 'columns of pixels', positional: true, required: true, min: 1, max: 16384 },
+    { name: 'channels', type: { t: 'int' }, doc: 'values per pixel (1 grey, 3 RGB, 4 RGBA)', positional: true, default: 1, min: 1, max: 1024 },
+    {
+      name: 'normalize',
+      type: { t: 'enum', values: ['none', 'unit', 'zscore'] },
+      doc: 'none: values as stored; unit: divided by 255; zscore: per-channel mean and deviation of the training split',
+      default: 'unit',
+    },
+  ],
 };
 
 /** Resolve a column binding's dataset; returns its name. */
@@ -192,7 +203,7 @@ export function checkInput(d: InputDecl, symbols: SymbolTable, diags: Diagnostic
         'error',
         `Unknown input kind '${kind}'; this version supports ${Object.keys(INPUT_KINDS).join(', ')}`,
         d.type.callee.range,
-        s ? `Did you mean '${s}'?` : 'Use text(...), tabular(...) or categorical(...).',
+        s ? `Did you mean '${s}'?` : 'Use text(...), tabular(...), categorical(...) or image(...).',
       ),
     );
     return undefined;
@@ -240,6 +251,18 @@ export function checkInput(d: InputDecl, symbols: SymbolTable, diags: Diagnostic
       columns: cols.map((c) => c.name),
       normalize: v.normalize as 'zscore' | 'minmax' | 'none',
       impute: v.impute as 'mean' | 'median' | 'zero' | 'error',
+    };
+  } else if (kind === 'image') {
+    const [height, width, channels] = [v.height as number, v.width as number, v.channels as number];
+    out = { shape: [BATCH, height, width, channels], dtype: 'float32' };
+    plan = {
+      name,
+      kind: 'image',
+      column: cols[0]!.name,
+      height,
+      width,
+      channels,
+      normalize: v.normalize as 'none' | 'unit' | 'zscore',
     };
   } else {
     out = { shape: [BATCH, 1], dtype: 'int32', maxId: v.vocab as number };

@@ -72,6 +72,31 @@ export interface OpAttrs {
   mha: { numHeads: number; dim: number };
   /** Reshape the non-batch dimensions to `targetShape` (no batch entry). */
   reshape: { targetShape: number[] };
+  /**
+   * 2-D convolution, NHWC as tfjs: [b, H, W, C] → [b, H', W', filters]. Pairs are [height, width].
+   * Weights: kernel [kh, kw, C, filters], bias [filters]. strides > 1 and dilation > 1 never occur together
+   * (tfjs refuses the combination).
+   */
+  conv2d: {
+    filters: number;
+    kernelSize: [number, number];
+    strides: [number, number];
+    padding: 'valid' | 'same';
+    dilation: [number, number];
+    activation: Activation;
+    useBias: boolean;
+  };
+  /** Max over each window, NHWC: [b, H, W, C] → [b, H', W', C]. Pairs are [height, width]. */
+  max_pool2d: { poolSize: [number, number]; strides: [number, number]; padding: 'valid' | 'same' };
+  /**
+   * Mean over each window, NHWC: [b, H, W, C] → [b, H', W', C]. With `same` padding the padded cells are not
+   * counted (TensorFlow's avg_pool; ONNX AveragePool count_include_pad = 0).
+   */
+  avg_pool2d: { poolSize: [number, number]; strides: [number, number]; padding: 'valid' | 'same' };
+  /** [b, H, W, C] → [b, C]: maximum over height and width. */
+  global_max_pool2d: Record<string, never>;
+  /** [b, H, W, C] → [b, C]: mean over height and width. */
+  global_avg_pool2d: Record<string, never>;
 }
 
 export type OpName = keyof OpAttrs;
@@ -112,7 +137,21 @@ export type InputPlan =
       normalize: 'zscore' | 'minmax' | 'none';
       impute: 'mean' | 'median' | 'zero' | 'error';
     }
-  | { name: string; kind: 'categorical'; column: string; vocab: number };
+  | { name: string; kind: 'categorical'; column: string; vocab: number }
+  /**
+   * An image, float32 [b, height, width, channels] (NHWC, as tfjs). The column holds a file path (PNG) or a flat
+   * array of height·width·channels numbers in row-major HWC order. normalize: `none` keeps the values, `unit`
+   * divides by 255, `zscore` subtracts each channel's training-split mean and divides by its standard deviation.
+   */
+  | {
+      name: string;
+      kind: 'image';
+      column: string;
+      height: number;
+      width: number;
+      channels: number;
+      normalize: 'none' | 'unit' | 'zscore';
+    };
 
 /** A model input: one modality. */
 export interface IRInput {

@@ -46,7 +46,7 @@ describe('examples/spam through compile() → ONNX', () => {
             model.inputs.map((i, k) => {
               const shape = [batch, ...i.out.shape.slice(1).map(Number)];
               const n = shape.reduce((a, b) => a * b, 1);
-              const vocab = i.plan.kind === 'tabular' ? 1 : i.plan.vocab;
+              const vocab = 'vocab' in i.plan ? i.plan.vocab : 1;
               const data =
                 i.out.dtype === 'int32'
                   ? Int32Array.from({ length: n }, (_, j) => (j * 7919 + k * 31 + batch) % vocab)

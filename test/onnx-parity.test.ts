@@ -26,7 +26,7 @@ function makeInputs(model: IRModel, batch: number, seed: number, floatRange = 2)
     const shape = [batch, ...input.out.shape.slice(1).map((d) => d as number)];
     const n = shape.reduce((p, d) => p * d, 1);
     if (input.out.dtype === 'int32') {
-      const vocab = input.plan.kind === 'tabular' ? 2 : input.plan.vocab;
+      const vocab = 'vocab' in input.plan ? input.plan.vocab : 2;
       return { name: input.name, shape, data: Int32Array.from({ length: n }, () => Math.floor(rand() * vocab)) };
     }
     return { name: input.name, shape, data: Float32Array.from({ length: n }, () => (2 * rand() - 1) * floatRange) };

@@ -27,6 +27,8 @@ export const classifier: LayerDef = {
           ctx.range,
           x!.type.shape.length === 3
             ? 'Reduce the sequence first: add -> global_max_pool (or use an RNN without return_sequences).'
+            : x!.type.shape.length === 4
+              ? 'Reduce the image first: add -> global_avg_pool (or -> flatten).'
             : x!.type.dtype === 'int32'
               ? 'Encode the ids first (embedding, then pooling).'
               : 'Flatten or pool the input to [batch, features].',

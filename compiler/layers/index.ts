@@ -1,6 +1,7 @@
 /** The registry of every name a pipeline step may call. */
 import type { LayerDef } from './types.ts';
-import { conv1d, embedding, globalAvgPool, globalMaxPool, gru, lstm } from './sequence.ts';
+import { conv1d, embedding, globalAvgPool, globalAvgPool1d, globalMaxPool, globalMaxPool1d, gru, lstm } from './sequence.ts';
+import { avgPool2d, conv2d, globalAvgPool2d, globalMaxPool2d, maxPool2d } from './image.ts';
 import { activation, activationShorthands, dense, dropout, flatten, mlp } from './dense.ts';
 import { attention, concat, weightedSum } from './fusion.ts';
 import { classifier } from './heads.ts';
@@ -12,6 +13,13 @@ export const LAYERS: readonly LayerDef[] = [
   gru,
   globalMaxPool,
   globalAvgPool,
+  globalMaxPool1d,
+  globalAvgPool1d,
+  conv2d,
+  maxPool2d,
+  avgPool2d,
+  globalMaxPool2d,
+  globalAvgPool2d,
   dense,
   mlp,
   dropout,

@@ -129,9 +129,39 @@ export const gru: LayerDef = {
     ),
 };
 
+/**
+ * `global_max_pool` / `global_avg_pool` pick the op by the input's rank: an image [b, H, W, C] pools over height
+ * and width (the 2-D op), anything else goes to the 1-D op over time, whose shape rule reports what is wrong.
+ * The `…1d` / `…2d` spellings are separate layers that insist on one rank.
+ */
 export const globalMaxPool: LayerDef = {
   name: 'global_max_pool',
-  aliases: ['global_max', 'global_max_pool1d'],
+  aliases: ['global_max'],
+  role: 'layer',
+  doc: 'Maximum of each channel over time (sequences) or over height and width (images).',
+  rule: '[b, T, C] → [b, C]; [b, H, W, C] → [b, C]',
+  params: [],
+  expand: (ctx, [x]) =>
+    x!.type.shape.length === 4
+      ? ctx.add('global_max_pool2d', [x!], {}, 'global_max_pool')
+      : ctx.add('global_max_pool1d', [x!], {}, 'global_max_pool'),
+};
+
+export const globalAvgPool: LayerDef = {
+  name: 'global_avg_pool',
+  aliases: ['global_avg', 'global_average_pool'],
+  role: 'layer',
+  doc: 'Mean of each channel over time (sequences) or over height and width (images).',
+  rule: '[b, T, C] → [b, C]; [b, H, W, C] → [b, C]',
+  params: [],
+  expand: (ctx, [x]) =>
+    x!.type.shape.length === 4
+      ? ctx.add('global_avg_pool2d', [x!], {}, 'global_avg_pool')
+      : ctx.add('global_avg_pool1d', [x!], {}, 'global_avg_pool'),
+};
+
+export const globalMaxPool1d: LayerDef = {
+  name: 'global_max_pool1d',
   role: 'layer',
   doc: 'Maximum of each channel over time.',
   rule: '[b, T, C] → [b, C]',
@@ -139,9 +169,8 @@ export const globalMaxPool: LayerDef = {
   expand: (ctx, [x]) => ctx.add('global_max_pool1d', [x!], {}, 'global_max_pool'),
 };
 
-export const globalAvgPool: LayerDef = {
-  name: 'global_avg_pool',
-  aliases: ['global_avg', 'global_average_pool', 'global_avg_pool1d'],
+export const globalAvgPool1d: LayerDef = {
+  name: 'global_avg_pool1d',
   role: 'layer',
   doc: 'Mean of each channel over time.',
   rule: '[b, T, C] → [b, C]',

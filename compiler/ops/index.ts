@@ -9,6 +9,7 @@ import { dense, dropout, activation } from './dense.ts';
 import { concat, weighted_sum } from './merge.ts';
 import { mha } from './attention.ts';
 import { reshape } from './reshape.ts';
+import { conv2d, max_pool2d, avg_pool2d, global_max_pool2d, global_avg_pool2d } from './image.ts';
 
 export const OPS: { [K in OpName]: OpDef<K> } = {
   embedding,
@@ -24,6 +25,11 @@ export const OPS: { [K in OpName]: OpDef<K> } = {
   weighted_sum,
   mha,
   reshape,
+  conv2d,
+  max_pool2d,
+  avg_pool2d,
+  global_max_pool2d,
+  global_avg_pool2d,
 };
 
 export type { OpDef, OpError } from './types.ts';

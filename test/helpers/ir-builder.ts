@@ -11,6 +11,8 @@ export interface IrBuilder {
   text(name: string, maxLen: number, vocab: number): string;
   /** A tabular input: floats [batch, width]. */
   tabular(name: string, width: number): string;
+  /** An image input: floats [batch, height, width, channels] (NHWC). */
+  image(name: string, height: number, width: number, channels: number): string;
   /** A node; returns its id. Throws if the op's shape rule rejects the inputs. */
   node<K extends OpName>(op: K, id: string, inputs: string[], attrs: OpAttrs[K]): string;
   /** The type of an input or node. */
@@ -36,6 +38,12 @@ export function irModel(name: string): IrBuilder {
       const out: TensorType = { shape: ['batch', width], dtype: 'float32' };
       const columns = Array.from({ length: width }, (_, i) => `${n}_${i}`);
       inputs.push({ name: n, out, range, plan: { name: n, kind: 'tabular', columns, normalize: 'none', impute: 'zero' } });
+      types.set(n, out);
+      return n;
+    },
+    image(n, height, width, channels) {
+      const out: TensorType = { shape: ['batch', height, width, channels], dtype: 'float32' };
+      inputs.push({ name: n, out, range, plan: { name: n, kind: 'image', column: n, height, width, channels, normalize: 'none' } });
       types.set(n, out);
       return n;
     },

@@ -2,8 +2,8 @@
  * Weight-layout conversions from tfjs (Keras) to ONNX. Pure functions on row-major Float32Arrays.
  *
  * Sources:
- *  - ONNX Conv: W is [M, C/group, kW] (https://onnx.ai/onnx/operators/onnx__Conv.html); tfjs conv1d kernel is
- *    [kernelSize, C, filters].
+ *  - ONNX Conv: W is [M, C/group, kW] or [M, C/group, kH, kW] (https://onnx.ai/onnx/operators/onnx__Conv.html);
+ *    tfjs conv1d kernel is [kernelSize, C, filters], conv2d kernel [kh, kw, C, filters].
  *  - ONNX LSTM: W [num_directions, 4·hidden, input] with gates concatenated i, o, f, c; R [num_directions, 4·hidden,
  *    hidden]; B [num_directions, 8·hidden] = [Wb, Rb] (https://onnx.ai/onnx/operators/onnx__LSTM.html). Keras/tfjs
  *    LSTM kernel is [input, 4·units] with gates i, f, c, o and x·kernel (so ONNX W is the transpose).
@@ -24,6 +24,20 @@ export function conv1dKernelToOnnx(kernel: Float32Array, k: number, c: number, f
   for (let j = 0; j < k; j++)
     for (let ci = 0; ci < c; ci++)
       for (let fi = 0; fi < f; fi++) out[(fi * c + ci) * k + j] = kernel[(j * c + ci) * f + fi]!;
+  return out;
+}
+
+/**
+ * tfjs conv2d kernel [kh, kw, C, F] (HWIO) → ONNX Conv weight [F, C, kh, kw] (OIHW):
+ * W[f, c, i, j] = kernel[i, j, c, f].
+ */
+export function conv2dKernelToOnnx(kernel: Float32Array, kh: number, kw: number, c: number, f: number): Float32Array {
+  if (kernel.length !== kh * kw * c * f) throw new Error(`conv2dKernelToOnnx: expected ${kh}×${kw}×${c}×${f} values, got ${kernel.length}`);
+  const out = new Float32Array(kh * kw * c * f);
+  for (let i = 0; i < kh; i++)
+    for (let j = 0; j < kw; j++)
+      for (let ci = 0; ci < c; ci++)
+        for (let fi = 0; fi < f; fi++) out[((fi * c + ci) * kh + i) * kw + j] = kernel[((i * kw + j) * c + ci) * f + fi]!;
   return out;
 }
 

@@ -15,6 +15,7 @@ import type { AttrValue, GraphBuilder } from './graph.ts';
 import { float } from './graph.ts';
 import {
   conv1dKernelToOnnx,
+  conv2dKernelToOnnx,
   gatesToOnnx,
   GRU_KERAS_GATE_OF_ONNX,
   LSTM_KERAS_GATE_OF_ONNX,
@@ -141,6 +142,53 @@ function convPadding(node: Extract<IRNode, { op: 'conv1d' }>, t: number | string
   return { pads: [before, total - before] };
 }
 
+/** NHWC → NCHW and back (ONNX Conv and pooling want channels first). */
+const NHWC_TO_NCHW = [0, 3, 1, 2];
+const NCHW_TO_NHWC = [0, 2, 3, 1];
+
+/**
+ * Padding of a 2-D window op (conv2d, max/avg pooling) for tfjs `valid` / `same`. `same` is SAME_UPPER
+ * (TensorFlow's rule: total = max((⌈n/s⌉ − 1)·s + (k − 1)·d + 1 − n, 0) per axis, ⌊total/2⌋ before, the rest after,
+ * which is ONNX's SAME_UPPER). onnxruntime refuses SAME_UPPER with dilation > 1, so a dilated `same` conv gets
+ * the same explicit `pads` [top, left, bottom, right] instead, which needs known height and width.
+ */
+function windowPadding2d(
+  id: string,
+  what: string,
+  a: { padding: 'valid' | 'same'; strides: [number, number] },
+  k: [number, number],
+  dilation: [number, number],
+  input: TensorType,
+): Record<string, AttrValue> {
+  if (a.padding === 'valid') return { auto_pad: 'VALID' };
+  if (dilation[0] === 1 && dilation[1] === 1) return { auto_pad: 'SAME_UPPER' };
+  const before: number[] = [];
+  const after: number[] = [];
+  for (const axis of [0, 1]) {
+    const n = input.shape[axis + 1]!;
+    if (typeof n !== 'number')
+      throw new Error(`ONNX export: ${what} '${id}' with padding same and dilation ${dilation.join('×')} needs a known image size, but its input is [${input.shape.join(', ')}]`);
+    const s = a.strides[axis]!;
+    const total = Math.max((Math.ceil(n / s) - 1) * s + (k[axis]! - 1) * dilation[axis]! + 1 - n, 0);
+    before.push(Math.floor(total / 2));
+    after.push(total - Math.floor(total / 2));
+  }
+  return { pads: [...before, ...after] };
+}
+
+/** A pooling window op on NHWC: Transpose → MaxPool / AveragePool on NCHW → Transpose. */
+function pool2d(ctx: OnnxEmitContext, node: Extract<IRNode, { op: 'max_pool2d' | 'avg_pool2d' }>, x: string, op: 'MaxPool' | 'AveragePool'): string {
+  const { g } = ctx;
+  const a = node.attrs;
+  const y = g.op(node.id, op, [g.op(node.id, 'Transpose', [x], { perm: NHWC_TO_NCHW })], {
+    kernel_shape: a.poolSize,
+    strides: a.strides,
+    ...windowPadding2d(node.id, node.op, a, a.poolSize, [1, 1], ctx.inputTypes[0]!),
+    ...(op === 'AveragePool' ? { count_include_pad: 0 } : {}),
+  });
+  return g.op(node.id, 'Transpose', [y], { perm: NCHW_TO_NHWC });
+}
+
 /** The ONNX emitter of every IR op. */
 export const ONNX_OPS: { [K in OpName]: OnnxEmit<K> } = {
   /** Gather(embeddings [V, D], ids int64 [b, T], axis 0) → [b, T, D]. */
@@ -228,6 +276,37 @@ export const ONNX_OPS: { [K in OpName]: OnnxEmit<K> } = {
 
   /** Reshape with shape [0, ...targetShape]: 0 copies the batch dimension (allowzero = 0). */
   reshape: (ctx, node, [x]) => ctx.g.op(node.id, 'Reshape', [x!, ctx.g.constInt64(node.id, 'shape', [0, ...node.attrs.targetShape])]),
+
+  /**
+   * NHWC → Transpose(0,3,1,2) → NCHW → Conv(W [F, C, kh, kw], B [F], kernel_shape, strides, dilations,
+   * auto_pad VALID | SAME_UPPER, or explicit pads when dilated) → Transpose(0,2,3,1) → NHWC → activation.
+   */
+  conv2d: (ctx, node, [x]) => {
+    const { g } = ctx;
+    const a = node.attrs;
+    const [kh, kw] = a.kernelSize;
+    const c = ctx.inputTypes[0]!.shape[3] as number;
+    const W = init(ctx, node, 0, [a.filters, c, kh, kw], conv2dKernelToOnnx(ctx.weights[0]!, kh, kw, c, a.filters));
+    const inputs = [g.op(node.id, 'Transpose', [x!], { perm: NHWC_TO_NCHW }), W];
+    if (a.useBias) inputs.push(init(ctx, node, 1));
+    const y = g.op(node.id, 'Conv', inputs, {
+      kernel_shape: [kh, kw],
+      strides: a.strides,
+      dilations: a.dilation,
+      ...windowPadding2d(node.id, 'conv2d', a, a.kernelSize, a.dilation, ctx.inputTypes[0]!),
+    });
+    return emitActivation(g, node.id, g.op(node.id, 'Transpose', [y], { perm: NCHW_TO_NHWC }), a.activation);
+  },
+
+  /** Transpose → MaxPool(kernel_shape, strides, auto_pad VALID | SAME_UPPER) → Transpose. */
+  max_pool2d: (ctx, node, [x]) => pool2d(ctx, node, x!, 'MaxPool'),
+  /** Transpose → AveragePool(…, count_include_pad 0: padded cells not counted, as TensorFlow) → Transpose. */
+  avg_pool2d: (ctx, node, [x]) => pool2d(ctx, node, x!, 'AveragePool'),
+
+  /** ReduceMax over height and width (axes 1, 2 of NHWC), keepdims 0: no transpose needed. */
+  global_max_pool2d: (ctx, node, [x]) => ctx.g.reduce(node.id, 'ReduceMax', x!, [1, 2], 0),
+  /** ReduceMean over axes 1, 2 of NHWC, keepdims 0. */
+  global_avg_pool2d: (ctx, node, [x]) => ctx.g.reduce(node.id, 'ReduceMean', x!, [1, 2], 0),
 };
 
 /** Emit one node through the table. */

@@ -73,6 +73,25 @@ export const TFJS_LAYERS: { [K in OpName]: Emit<K> } = {
   weighted_sum: (n) => mmf('WeightedSum', { name: n.id }),
   mha: (n) => mmf('MultiHeadAttention', { name: n.id, numHeads: n.attrs.numHeads, dim: n.attrs.dim }),
   reshape: (n) => tf('reshape', { name: n.id, targetShape: n.attrs.targetShape }),
+  // Images are NHWC (tfjs' default dataFormat channelsLast, said explicitly); pairs are [height, width].
+  conv2d: (n) =>
+    tf('conv2d', {
+      name: n.id,
+      filters: n.attrs.filters,
+      kernelSize: n.attrs.kernelSize,
+      strides: n.attrs.strides,
+      padding: n.attrs.padding,
+      dilationRate: n.attrs.dilation,
+      activation: ACT[n.attrs.activation],
+      useBias: n.attrs.useBias,
+      dataFormat: 'channelsLast',
+    }),
+  max_pool2d: (n) =>
+    tf('maxPooling2d', { name: n.id, poolSize: n.attrs.poolSize, strides: n.attrs.strides, padding: n.attrs.padding, dataFormat: 'channelsLast' }),
+  avg_pool2d: (n) =>
+    tf('averagePooling2d', { name: n.id, poolSize: n.attrs.poolSize, strides: n.attrs.strides, padding: n.attrs.padding, dataFormat: 'channelsLast' }),
+  global_max_pool2d: (n) => tf('globalMaxPooling2d', { name: n.id, dataFormat: 'channelsLast' }),
+  global_avg_pool2d: (n) => tf('globalAveragePooling2d', { name: n.id, dataFormat: 'channelsLast' }),
 };
 
 /** The tfjs layer description of one node. */
