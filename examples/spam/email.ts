@@ -245,18 +245,13 @@ export function htmlToText(html: string): string {
 
 /** Collapses runs of spaces/tabs, trims every line, keeps at most one empty line in a row. */
 export function normalizeWhitespace(s: string): string {
+  // Only runs that change are matched (a single space or a bare newline is left alone).
+  if (s.includes('\r')) s = s.replace(/\r\n?/g, '\n');
   return s
-    .replace(/\r\n?/g, '\n')
-    .replace(/[ \t\f\v\u00a0]+/g, ' ')
-    .replace(/ ?\n ?/g, '\n')
+    .replace(/[ \t\f\v\u00a0]{2,}|[\t\f\v\u00a0]/g, ' ')
+    .replace(/ \n ?|\n /g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
-}
-
-/** A text leaf found while walking a MIME tree. */
-interface Leaf {
-  text: string; // decoded; still HTML when html is true
-  html: boolean;
 }
 
 /** Plain text that is really HTML markup: an `<html>`/`<body>` tag, or at least 3 common tags. */
@@ -266,12 +261,15 @@ function looksLikeHtml(s: string): boolean {
   return tags !== null && tags.length >= 3;
 }
 
-/** Walks a MIME part and returns its readable text leaves (alternative: plain wins over HTML). */
-function textLeaves(part: Part, depth: number): Leaf[] {
+/**
+ * Walks a MIME part and returns its readable text leaves (alternative: plain wins over
+ * HTML). `seen.html` is set when any HTML part is met, chosen or not.
+ */
+function textLeaves(part: Part, depth: number, seen: { html: boolean }): Leaf[] {
   const ct = parseContentType(header(part.headers, 'content-type'));
   const cte = header(part.headers, 'content-transfer-encoding');
   if (depth < 8 && ct.mime.startsWith('multipart/') && ct.params.boundary) {
-    const children = splitMultipart(part.body, ct.params.boundary).map((p) => textLeaves(p, depth + 1));
+    const children = splitMultipart(part.body, ct.params.boundary).map((p) => textLeaves(p, depth + 1, seen));
     if (ct.mime === 'multipart/alternative') {
       const plain = children.find((c) => c.length > 0 && c.every((l) => !l.html) && c.some((l) => l.text.trim()));
       if (plain) return plain;
@@ -280,14 +278,17 @@ function textLeaves(part: Part, depth: number): Leaf[] {
     return children.flat();
   }
   if (depth < 8 && ct.mime === 'message/rfc822') {
-    return textLeaves(splitMessage(part.body), depth + 1);
+    return textLeaves(splitMessage(part.body), depth + 1, seen);
   }
   if (ct.mime === 'text/html') {
+    seen.html = true;
     return [{ text: decodeBody(part.body, cte, ct.params.charset), html: true }];
   }
   if (ct.mime === 'text/plain' || ct.mime === 'text/enriched' || ct.mime.startsWith('multipart/')) {
     const text = decodeBody(part.body, cte, ct.params.charset);
-    return [{ text, html: looksLikeHtml(text) }];
+    const html = looksLikeHtml(text);
+    if (html) seen.html = true;
+    return [{ text, html }];
   }
   return []; // attachments (images, applications, ...) carry no text
 }
@@ -324,7 +325,7 @@ function splitPartText(text: string): Part {
 export interface BodyText {
   /** Plain text, footers removed, HTML stripped, whitespace normalised. */
   text: string;
-  /** True when any text part was HTML (declared `text/html`, or plain text that is HTML markup). */
+  /** True when the message has any HTML part (declared `text/html`, or plain text that is HTML markup), even an unused alternative. */
   html: boolean;
   /** Clickable links: `<a href>` anchors in HTML parts plus URLs (`http(s)://`, `ftp://`, `www.`) in plain parts. */
   links: number;
@@ -332,13 +333,13 @@ export interface BodyText {
 
 /** Extracts the readable body text of a message (see {@link BodyText}). */
 export function bodyText(msg: Part): BodyText {
-  const leaves = textLeaves(msg, 0);
-  let html = false;
+  const seen = { html: false };
+  const leaves = textLeaves(msg, 0, seen);
+  const html = seen.html;
   let links = 0;
   const texts: string[] = [];
   for (const leaf of leaves) {
     if (leaf.html) {
-      html = true;
       const src = stripListFooters(leaf.text);
       links += (src.match(/<a\s[^>]*href\s*=/gi) ?? []).length;
       texts.push(stripListFooters(htmlToText(src)));
