@@ -254,6 +254,12 @@ export function normalizeWhitespace(s: string): string {
     .trim();
 }
 
+/** A text leaf found while walking a MIME tree. */
+interface Leaf {
+  text: string; // decoded; still HTML when html is true
+  html: boolean;
+}
+
 /** Plain text that is really HTML markup: an `<html>`/`<body>` tag, or at least 3 common tags. */
 function looksLikeHtml(s: string): boolean {
   if (/<\s*(html|body)\b/i.test(s)) return true;
