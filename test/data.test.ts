@@ -8,6 +8,7 @@ import {
   loadData,
   mulberry32,
   permutation,
+  parseTable,
   readTable,
   stateFromJSON,
   subset,
@@ -245,6 +246,15 @@ describe('categorical', () => {
   });
 });
 
+describe('column names', () => {
+  it('a column named like an Object.prototype key reads only own values', () => {
+    const spec: DataSpec = { ...tinySpec([{ name: 'c', kind: 'categorical', column: 'constructor', vocab: 3 }]) };
+    const state: PreprocessorState = { version: 1, dataset: 'x', inputs: { c: { kind: 'categorical', values: ['x'] } }, label: { kind: 'binary' } };
+    const out = transformRows([{ constructor: 'x' }, {}], spec, state);
+    expect(Array.from(out.inputs.c.data)).toEqual([1, 0]);
+  });
+});
+
 describe('labels', () => {
   it('maps binary "0"/"1" and keys come from the id column', () => {
     const { splits } = loadData(tinySpec([COLOR]), BASE);
@@ -419,6 +429,11 @@ describe('DataError messages name file, row and column and say how to fix', () =
     expect(a.message).toContain('bad-fields.csv, line 3: this row has 2 fields but the header has 3');
     const b = dataError(() => readTable({ format: 'csv', path: 'bad-quote.csv' }, BASE));
     expect(b.message).toMatch(/^bad-quote\.csv, line \d: .*quote/);
+  });
+
+  it('CSV header with a repeated name', () => {
+    const e = dataError(() => parseTable('a,a\n1,2\n', 'csv', 'dup.csv'));
+    expect(e.message).toContain('dup.csv, line 1, column "a": the header names this column twice');
   });
 
   it('malformed JSON: not an array, not an object, bad syntax', () => {

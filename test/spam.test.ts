@@ -14,6 +14,7 @@ import {
   stripListFooters,
   stripSubjectTags,
 } from '../examples/spam/email.ts';
+import { loadData, type DataSpec } from '../runtime/data/index.ts';
 import { fnv1a, prepare, processMessage, splitOf, type SpamRecord } from '../examples/spam/prepare.ts';
 
 describe('e-mail parsing', () => {
@@ -182,6 +183,25 @@ describe('prepare on the real corpus', () => {
       expect(footers).toEqual([]);
       const tags = recs.filter((r) => /^(re:\s*)*\[(ILUG|ILUG-Social|SAtalk|SAdev|Razor-users|Spambayes|zzzzteana)\]/i.test(r.subject)).map((r) => r.id);
       expect(tags).toEqual([]);
+
+      // The runtime pipeline reads it as the spam example will.
+      const spec: DataSpec = {
+        dataset: { name: 'emails', source: { format: 'jsonl', path: 'a.jsonl' }, split: { kind: 'column', column: 'split', train: ['train'], val: ['val'], test: ['test'] } },
+        inputs: [
+          { name: 'subject', kind: 'text', column: 'subject', vocab: 5000, maxLen: 24, lowercase: true, tokenizer: 'words' },
+          { name: 'headers', kind: 'tabular', columns: ['received', 'links', 'html', 'caps', 'hour', 'size', 'recipients'], normalize: 'zscore', impute: 'median' },
+        ],
+        label: { name: 'spam', kind: 'binary', column: 'is_spam' },
+      };
+      const { splits, report } = loadData(spec, dir);
+      expect(report.split.counts).toEqual({ train: 2917, val: 333, test: 2796 });
+      expect(report.label.counts.test).toEqual([1400, 1396]);
+      expect(splits.train.keys[0]).toBe('easy-ham-1/00001');
+      const h = report.inputs.headers;
+      if (h.kind !== 'tabular') throw new Error('kind');
+      expect(h.splits.train.received.missing + h.splits.val.received.missing).toBe(135);
+      expect(h.splits.train.hour.missing + h.splits.val.hour.missing + h.splits.test.hour.missing).toBe(5);
+      expect(splits.test.inputs.headers.data.every((x) => Number.isFinite(x))).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -24,13 +24,13 @@ import {
   type TabularStats,
   type TextStats,
 } from './preprocess.ts';
-import { readTable, rowWhere, type Row, type Table } from './readers.ts';
+import { cell, readTable, rowWhere, type Row } from './readers.ts';
 import { assignSplits, SPLITS, type SplitName } from './split.ts';
 import type { DataSpec, InputSpec } from './spec.ts';
 
 export * from './spec.ts';
 export { DataError } from './errors.ts';
-export { readTable, parseTable, rowWhere, type Row, type Table } from './readers.ts';
+export { readTable, parseTable, rowWhere, cell, type Row, type Table } from './readers.ts';
 export { mulberry32, permutation, assignSplits, batches, SPLITS, type SplitName, type SplitAssignment } from './split.ts';
 export {
   tokenize,
@@ -190,7 +190,7 @@ function encodeInputs(
 
 function keyOf(row: Row, idColumn: string | undefined, rowNumber: number): string {
   if (idColumn !== undefined) {
-    const v = row[idColumn];
+    const v = cell(row, idColumn);
     if (v !== undefined && v !== null && v !== '') return typeof v === 'string' ? v : JSON.stringify(v);
   }
   return String(rowNumber);
@@ -230,7 +230,7 @@ export function loadData(
   const kept = {} as Record<SplitName, number[]>;
   const dropped = { train: 0, val: 0, test: 0, total: 0 };
   for (const s of SPLITS) {
-    kept[s] = assignment.indices[s].filter((i) => !isMissing(table.rows[i][spec.label.column]));
+    kept[s] = assignment.indices[s].filter((i) => !isMissing(cell(table.rows[i], spec.label.column)));
     dropped[s] = assignment.indices[s].length - kept[s].length;
     dropped.total += dropped[s];
   }
@@ -267,7 +267,7 @@ export function loadData(
     const labels = new Int32Array(rows.length);
     const counts = new Array<number>(classes.length).fill(0);
     for (let k = 0; k < rows.length; k++) {
-      labels[k] = encodeLabel(spec.label, st.label, rows[k][spec.label.column], ctx, k);
+      labels[k] = encodeLabel(spec.label, st.label, cell(rows[k], spec.label.column), ctx, k);
       counts[labels[k]]++;
     }
     labelCounts[s] = counts;
@@ -279,7 +279,7 @@ export function loadData(
   // Warnings worth a look.
   if (spec.label.kind === 'binary' && spec.label.positive !== undefined) {
     const values = new Set<string>();
-    for (const i of kept.train) values.add(String(table.rows[i][spec.label.column]));
+    for (const i of kept.train) values.add(String(cell(table.rows[i], spec.label.column)));
     if (values.size > 2) warnings.push(`binary label "${spec.label.name}" has ${values.size} distinct train values; all but ${JSON.stringify(spec.label.positive)} count as 0`);
     if (!values.has(spec.label.positive)) warnings.push(`binary label "${spec.label.name}": no train row has the positive value ${JSON.stringify(spec.label.positive)}`);
   }
@@ -341,7 +341,7 @@ export function transformRows(
   if (rows.length > 0) checkColumns(spec, [...columns], opts.file, true);
   const ctx: RowContext = { file: opts.file, where: opts.where ?? ((i) => `row ${i + 1}`) };
   const labels = new Int32Array(rows.length);
-  for (let i = 0; i < rows.length; i++) labels[i] = encodeLabel(spec.label, state.label, rows[i][spec.label.column], ctx, i);
+  for (let i = 0; i < rows.length; i++) labels[i] = encodeLabel(spec.label, state.label, cell(rows[i], spec.label.column), ctx, i);
   const { features } = encodeInputs(spec.inputs, state, rows, ctx);
   const idColumn = idColumnOf(spec, [...columns]);
   return { size: rows.length, inputs: features, labels, keys: rows.map((r, i) => keyOf(r, idColumn, i + 1)) };

@@ -4,7 +4,7 @@
  * mapping. The fitted state is plain JSON (see {@link PreprocessorState}).
  */
 import { DataError, show } from './errors.ts';
-import type { Row } from './readers.ts';
+import { cell, type Row } from './readers.ts';
 import type { InputSpec, LabelSpec } from './spec.ts';
 
 /** Padding id of text sequences. */
@@ -155,7 +155,7 @@ export function fitText(spec: TextSpec, rows: Row[], ctx: RowContext): TextState
   }
   const counts = new Map<string, number>();
   for (let i = 0; i < rows.length; i++) {
-    for (const t of tokenize(textValue(rows[i][spec.column], spec, ctx, i), spec.tokenizer, spec.lowercase)) {
+    for (const t of tokenize(textValue(cell(rows[i], spec.column), spec, ctx, i), spec.tokenizer, spec.lowercase)) {
       counts.set(t, (counts.get(t) ?? 0) + 1);
     }
   }
@@ -186,7 +186,7 @@ export function encodeText(spec: TextSpec, state: TextState, rows: Row[], ctx: R
   let truncated = 0;
   let empty = 0;
   for (let i = 0; i < rows.length; i++) {
-    const { tokens: toks, more } = firstTokens(textValue(rows[i][spec.column], spec, ctx, i), spec.tokenizer, spec.lowercase, L);
+    const { tokens: toks, more } = firstTokens(textValue(cell(rows[i], spec.column), spec, ctx, i), spec.tokenizer, spec.lowercase, L);
     if (more) truncated++;
     if (toks.length === 0) empty++;
     const k = toks.length;
@@ -242,7 +242,7 @@ export function fitTabular(spec: TabularSpec, rows: Row[], ctx: RowContext): Tab
   const columns: ColumnState[] = spec.columns.map((name) => {
     const xs: number[] = [];
     for (let i = 0; i < rows.length; i++) {
-      const x = toNumber(rows[i][name], name, ctx, i);
+      const x = toNumber(cell(rows[i], name), name, ctx, i);
       if (x !== null && Number.isFinite(x)) xs.push(x);
     }
     if (xs.length === 0 && (spec.impute === 'mean' || spec.impute === 'median')) {
@@ -293,7 +293,7 @@ export function encodeTabular(spec: TabularSpec, state: TabularState, rows: Row[
     const shift = state.normalize === 'zscore' ? col.mean : state.normalize === 'minmax' ? col.min : 0;
     const scale = state.normalize === 'zscore' ? col.std || 1 : state.normalize === 'minmax' ? col.max - col.min || 1 : 1;
     for (let i = 0; i < rows.length; i++) {
-      let x = toNumber(rows[i][col.name], col.name, ctx, i);
+      let x = toNumber(cell(rows[i], col.name), col.name, ctx, i);
       if (x === null || !Number.isFinite(x)) {
         if (x === null) missing++;
         else nonFinite++;
@@ -345,7 +345,7 @@ export function fitCategorical(spec: CategoricalSpec, rows: Row[], ctx: RowConte
   }
   const counts = new Map<string, number>();
   for (let i = 0; i < rows.length; i++) {
-    const k = categoryKey(rows[i][spec.column], spec.column, ctx, i);
+    const k = categoryKey(cell(rows[i], spec.column), spec.column, ctx, i);
     if (k !== null) counts.set(k, (counts.get(k) ?? 0) + 1);
   }
   const sorted = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -366,7 +366,7 @@ export function encodeCategorical(spec: CategoricalSpec, state: CategoricalState
   let missing = 0;
   let unknown = 0;
   for (let i = 0; i < rows.length; i++) {
-    const k = categoryKey(rows[i][spec.column], spec.column, ctx, i);
+    const k = categoryKey(cell(rows[i], spec.column), spec.column, ctx, i);
     if (k === null) {
       missing++;
       continue;
@@ -399,7 +399,7 @@ export function fitLabel(spec: LabelSpec, rows: Row[], ctx: RowContext): LabelSt
   } else {
     const seen = new Set<string>();
     for (let i = 0; i < rows.length; i++) {
-      const v = rows[i][spec.column];
+      const v = cell(rows[i], spec.column);
       if (!isMissing(v)) seen.add(labelKey(v, spec, ctx, i));
     }
     classes = [...seen];

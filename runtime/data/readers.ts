@@ -11,6 +11,14 @@ import type { SourceSpec } from './spec.ts';
 /** One data row: column name → raw cell value (strings for CSV; any JSON value for JSON/JSONL). */
 export type Row = Record<string, unknown>;
 
+/**
+ * The value of `column` in a row, or undefined when the row has no such own key (so a
+ * column named `constructor` or `toString` never reads Object.prototype).
+ */
+export function cell(row: Row, column: string): unknown {
+  return Object.prototype.hasOwnProperty.call(row, column) ? row[column] : undefined;
+}
+
 /** Rows read from one file, with where each came from. */
 export interface Table {
   /** The path as the spec wrote it (used in messages). */

@@ -5,7 +5,7 @@
  * sequence on every platform. Permutations are Fisher–Yates shuffles driven by it.
  */
 import { DataError, show } from './errors.ts';
-import type { Row } from './readers.ts';
+import { cell, type Row } from './readers.ts';
 import type { SplitSpec } from './spec.ts';
 
 /** Names of the three splits, in order. */
@@ -95,7 +95,7 @@ export function assignSplits(rows: Row[], spec: SplitSpec, file: string): SplitA
   let unassigned = 0;
   const unassignedValues = new Set<string>();
   for (let i = 0; i < n; i++) {
-    const raw = rows[i][spec.column];
+    const raw = cell(rows[i], spec.column);
     const key = raw === undefined || raw === null ? '' : String(raw);
     const s = lookup.get(key);
     if (s === undefined) {
