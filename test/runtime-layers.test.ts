@@ -223,3 +223,80 @@ describe('a model with custom layers, embedding, conv1d and gru', () => {
     expect(res.out).toEqual(expected);
   });
 });
+
+/** Reference reset_after GRU, one explicit step at a time (Keras GRUCell reset_after=True). */
+function gruReference(x: tfjs.Tensor, kernel: tfjs.Tensor, rec: tfjs.Tensor, bias: tfjs.Tensor, units: number, goBackwards = false): tfjs.Tensor[] {
+  return tf.tidy(() => {
+    const [b, T] = x.shape as number[];
+    let h = tf.zeros([b, units]);
+    const outs: tfjs.Tensor[] = [];
+    const sig = (t: tfjs.Tensor) => tf.div(1, tf.add(1, tf.exp(tf.neg(t))));
+    const steps = [...Array(T).keys()];
+    if (goBackwards) steps.reverse();
+    for (const t of steps) {
+      const xt = tf.reshape(tf.slice(x, [0, t, 0], [b, 1, x.shape[2] as number]), [b, x.shape[2] as number]);
+      const gx = tf.add(tf.matMul(xt, kernel), tf.reshape(tf.slice(bias, [0, 0], [1, 3 * units]), [3 * units]));
+      const gh = tf.add(tf.matMul(h, rec), tf.reshape(tf.slice(bias, [1, 0], [1, 3 * units]), [3 * units]));
+      const part = (g: tfjs.Tensor, k: number) => tf.slice(g, [0, k * units], [b, units]);
+      const z = sig(tf.add(part(gx, 0), part(gh, 0)));
+      const r = sig(tf.add(part(gx, 1), part(gh, 1)));
+      const c = tf.tanh(tf.add(part(gx, 2), tf.mul(r, part(gh, 2))));
+      h = tf.add(tf.mul(z, h), tf.mul(tf.sub(1, z), c));
+      outs.push(h);
+    }
+    return outs;
+  });
+}
+
+describe('GRU with resetAfter (MmfGRU)', () => {
+  it('forward pass equals the step-by-step reference (last state and sequences, both directions)', async () => {
+    const U = 5;
+    const x = tf.randomNormal([3, 7, 4], 0, 1, 'float32', 21);
+    for (const goBackwards of [false, true]) {
+      const inp = tf.input({ shape: [7, 4] });
+      const seq = new mmfLayers.GRU({ units: U, recurrentActivation: 'sigmoid', returnSequences: true, goBackwards });
+      const m = tf.model({ inputs: inp, outputs: seq.apply(inp) as tfjs.SymbolicTensor });
+      expect(seq.getWeights().map((w) => w.shape)).toEqual([[4, 3 * U], [U, 3 * U], [2, 3 * U]]);
+      seq.setWeights(seq.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.5, 'float32', 30 + i)));
+      const y = m.predict(x) as tfjs.Tensor;
+      const [k, rk, bias] = seq.getWeights();
+      await tf.setBackend('cpu');
+      const steps = gruReference(x, k, rk, bias, U, goBackwards);
+      const ref = tf.stack(steps, 1);
+      const refValues = tf.tensor(ref.dataSync(), ref.shape);
+      await tf.setBackend('wasm');
+      expect(maxDiff(y, refValues)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('trains on wasm inside Bidirectional, and saves and loads (MmfGRU / MmfGRUCell registered)', async () => {
+    const inp = tf.input({ shape: [6, 3] });
+    const bi = tf.layers.bidirectional({ layer: new mmfLayers.GRU({ units: 4, recurrentActivation: 'sigmoid' }) as any, mergeMode: 'concat' });
+    const out = tf.layers.dense({ units: 2, activation: 'softmax' }).apply(bi.apply(inp)) as tfjs.SymbolicTensor;
+    const m = tf.model({ inputs: inp, outputs: out });
+    m.compile({ optimizer: tf.train.adam(0.02), loss: 'categoricalCrossentropy' });
+    const x = tf.randomNormal([32, 6, 3], 0, 1, 'float32', 3);
+    const y = tf.oneHot(tf.cast(tf.greater(tf.sum(x, [1, 2]), 0), 'int32'), 2);
+    const h = await m.fit(x, y, { epochs: 4, batchSize: 8, verbose: 0 });
+    const losses = h.history.loss as number[];
+    expect(losses[3]).toBeLessThan(losses[0]);
+    const dir = path.join(tmp, 'gru');
+    await saveModel(m, dir);
+    const topo = fs.readFileSync(path.join(dir, 'model.json'), 'utf8');
+    expect(topo).toContain('"MmfGRU"');
+    expect(topo).toContain('"reset_after":true'); // tfjs writes config keys in snake_case
+    const back = await loadModel(dir);
+    expect(maxDiff(back.predict(x) as tfjs.Tensor, m.predict(x) as tfjs.Tensor)).toBe(0);
+  });
+
+  it('resetAfter: false is the stock tfjs GRU', () => {
+    const x = tf.randomNormal([2, 5, 3], 0, 1, 'float32', 8);
+    const inp = tf.input({ shape: [5, 3] });
+    const a = new mmfLayers.GRU({ units: 4, resetAfter: false });
+    const b = tf.layers.gru({ units: 4 });
+    const ma = tf.model({ inputs: inp, outputs: a.apply(inp) as tfjs.SymbolicTensor });
+    const mb = tf.model({ inputs: inp, outputs: b.apply(inp) as tfjs.SymbolicTensor });
+    b.setWeights(a.getWeights());
+    expect(maxDiff(ma.predict(x) as tfjs.Tensor, mb.predict(x) as tfjs.Tensor)).toBe(0);
+  });
+});

@@ -5,17 +5,21 @@
  *
  *   WeightedSum         className 'MmfWeightedSum'         weighted_sum.ts
  *   MultiHeadAttention  className 'MmfMultiHeadAttention'  attention.ts
+ *   GRU (resetAfter)    className 'MmfGRU' / 'MmfGRUCell'  gru.ts   (tfjs-layers' GRU rejects resetAfter)
  */
 import { WeightedSum } from './weighted_sum.ts';
 import { MultiHeadAttention, type MultiHeadAttentionArgs } from './attention.ts';
+import { GRU, GRUCell, type GRUArgs } from './gru.ts';
 
-export { WeightedSum, MultiHeadAttention, type MultiHeadAttentionArgs };
+export { WeightedSum, MultiHeadAttention, GRU, GRUCell, type MultiHeadAttentionArgs, type GRUArgs };
 
 /** The custom layer classes by the name generated code uses (`layers.<Name>`). */
-export const layers = { WeightedSum, MultiHeadAttention };
+export const layers = { WeightedSum, MultiHeadAttention, GRU };
 
 /** className → class, for tests and tools. */
 export const CUSTOM_LAYER_CLASSES = {
   [WeightedSum.className]: WeightedSum,
   [MultiHeadAttention.className]: MultiHeadAttention,
+  [GRU.className]: GRU,
+  [GRUCell.className]: GRUCell,
 } as const;
