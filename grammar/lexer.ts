@@ -416,6 +416,8 @@ export function lexText(text: string): LexedText {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     const tt = t.tokenType;
+    // the parser's node location tracking needs each token's (inclusive) end offset
+    t.endOffset = t.startOffset + t.image.length - 1;
 
     if (tt === StringLiteral || tt === UnterminatedString) stringDiagnostics(t, lineMap, diagnostics);
 

@@ -188,21 +188,20 @@ function hintFor(p: ErrorPayload, stack: string[], prev: IToken | undefined): st
 }
 
 /**
- * Turn chevrotain's parser errors into MMF0001 diagnostics (one per error, in order), leaving out
- * follow-on errors of problems the lexer already reported (an unterminated string or comment, too
- * deep nesting).
+ * Turn chevrotain's parser errors into MMF0001 diagnostics: the first error of each declaration, unless
+ * it follows from a problem the lexer already reported (an unterminated string or comment, too deep
+ * nesting).
  */
 export function parseErrorDiagnostics(segments: Segment[], lexed: LexedText): Diagnostic[] {
+  // One diagnostic per declaration: after its first error the parser's recovery may misread the rest
+  // (a cascade), so only the first error of each declaration is reported.
   const errors: IRecognitionException[] = [];
-  for (const s of segments) if (s.kind === 'decl') errors.push(...s.errors);
+  for (const s of segments) if (s.kind === 'decl' && s.errors.length) errors.push(s.errors[0]);
   const idx = new TokenIndex(lexed.tokens);
   const out: Diagnostic[] = [];
-  const seen = new Set<number>();
   for (const e of errors) {
     const t = e.token;
     const i = idx.indexOf(t);
-    if (seen.has(i)) continue;
-    seen.add(i);
     const prev = idx.at(i - 1);
     if (t.tokenType === TooDeep) continue;
     if (t.tokenType === EOF && lexed.unterminatedComment) continue;

@@ -285,8 +285,10 @@ export class MmfParser extends CstParser {
     { ALT: () => this.CONSUME(StringLiteral) },
     { ALT: () => this.SUBRULE(this.list) },
     { ALT: () => this.SUBRULE(this.call) },
+    // a region nested too deep (MMF0007) stands for one value, so the brackets around it still balance
+    { ALT: () => this.CONSUME(TooDeep) },
   ];
-  /** expr := NUMBER | '-' NUMBER | STRING | list | call */
+  /** expr := NUMBER | '-' NUMBER | STRING | list | call   (or a TooDeep region, left out of the AST) */
   expr = this.RULE('expr', () => {
     this.OR(this.exprAlts);
   });

@@ -55,19 +55,61 @@ function isReal(t: IToken | undefined): t is IToken {
   return t !== undefined && t.isInsertedInRecovery !== true && Number.isFinite(t.startOffset);
 }
 
+const NO_SPAN: [number, number] = [Infinity, -Infinity];
+
+/**
+ * The offset span [start, end) of all real tokens under node `c` (NO_SPAN if there are none), skipping
+ * tokens inserted by error recovery. Spans are memoised in `cache`.
+ */
+function nodeSpan(c: CstNode, cache: Map<CstNode, [number, number]>): [number, number] {
+  let span = cache.get(c);
+  if (span !== undefined) return span;
+  let start = Infinity;
+  let end = -Infinity;
+  const children = c.children;
+  for (const key in children) {
+    const list = children[key];
+    for (let i = 0; i < list.length; i++) {
+      const child = list[i];
+      if (isToken(child)) {
+        if (!isReal(child)) continue;
+        if (child.startOffset < start) start = child.startOffset;
+        const e = child.startOffset + child.image.length;
+        if (e > end) end = e;
+      } else {
+        const sp = nodeSpan(child, cache);
+        if (sp[0] < start) start = sp[0];
+        if (sp[1] > end) end = sp[1];
+      }
+    }
+  }
+  span = start === Infinity ? NO_SPAN : [start, end];
+  cache.set(c, span);
+  return span;
+}
+
 class Builder {
+  private readonly spans = new Map<CstNode, [number, number]>();
+  /**
+   * True while building a declaration that had parse errors. Chevrotain's own node offsets
+   * (`nodeLocationTracking: 'onlyOffset'`) are exact for error-free input and cost nothing extra; after
+   * an error repair they can include a deleted token or lack an end, so ranges are then computed from
+   * the node's real tokens.
+   */
+  exact = false;
+
   constructor(private readonly lines: LineMap) {}
 
-  /**
-   * The range of a real token, or of a node: chevrotain tracks each node's offsets while parsing
-   * (`nodeLocationTracking: 'onlyOffset'`), skipping tokens inserted by error recovery.
-   */
+  /** The range of a real token, or of a node's text. */
   range(c: Child): Range {
     if (isToken(c)) return this.lines.range(c.startOffset, c.startOffset + c.image.length);
     const loc = c.location;
+    if (!this.exact && loc && Number.isFinite(loc.startOffset) && Number.isFinite(loc.endOffset)) {
+      return this.lines.range(loc.startOffset, loc.endOffset! + 1);
+    }
+    const s = nodeSpan(c, this.spans);
     // callers only ask for the range of nodes that contain a real token
-    if (!loc || !Number.isFinite(loc.startOffset) || !Number.isFinite(loc.endOffset)) return this.lines.range(0, 0);
-    return this.lines.range(loc.startOffset, loc.endOffset! + 1);
+    return s === NO_SPAN ? this.lines.range(0, 0) : this.lines.range(s[0], s[1]);
   }
 
   /** The range from real token `a` to real token `b`. */
@@ -289,6 +331,7 @@ export function cstToAst(segments: Segment[], lines: LineMap): AstBuild {
       strays.push({ first: s.first, last: s.last });
       continue;
     }
+    b.exact = s.errors.length > 0 || s.recovered;
     const d = s.cst && b.decl(s.cst);
     if (d) decls.push(d);
     // tokens left after a declaration that needed an error repair are most likely a result of that
