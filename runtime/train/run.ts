@@ -112,7 +112,8 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingRes
     const { probabilities, report: test } = await evaluateSplit(model, splits.test, head);
     const evalSeconds = (performance.now() - tEval) / 1000;
     const pct = (v: number) => (100 * v).toFixed(2) + '%';
-    progress.log(
+    if (test.samples === 0) progress.log('test split is empty: no test metrics (they are reported as 0)');
+    else progress.log(
       `test (${test.samples} rows): accuracy ${pct(test.accuracy)}  precision ${pct(test.precision)}  recall ${pct(test.recall)}  ` +
         `F1 ${pct(test.f1)}` +
         (test.kind === 'binary' ? `  ROC-AUC ${test.rocAuc === null ? 'undefined (one class)' : test.rocAuc.toFixed(4)}` : '') +
