@@ -63,7 +63,7 @@ function factories(tf: Tf): Array<[string, Factory]> {
   ];
 }
 
-/** Kernels mmf registers (on wasm; the first two on cpu as well). */
+/** Kernels mmf registers on wasm; UnsortedSegmentSum, Conv2DBackpropFilter, MaxPoolGrad and AvgPoolGrad on cpu too. */
 export const MMF_KERNELS = [
   'UnsortedSegmentSum',
   'Conv2DBackpropFilter',
