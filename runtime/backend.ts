@@ -7,11 +7,13 @@
  *
  * Order of preference (DESIGN.md, "Backends"):
  *   1. `@tensorflow/tfjs-node` (backend name `tensorflow`), an optional dependency that links libtensorflow.
- *      It `require`s `@tensorflow/tfjs` (the same package, hoisted and deduplicated by npm since both pin 4.x)
- *      and only registers a backend and file-system IO handlers on the shared engine, so the namespace
- *      returned here is the one tfjs-node operates on. Even if npm installed a nested copy, tfjs-core keeps
- *      its engine and kernel registry on a process-wide global (`getGlobal('_tfengine')`), so both copies
- *      would still see one engine.
+ *      tfjs-node 4.22.0 depends on `@tensorflow/tfjs` "4.22.0" exactly and `require`s it; with our
+ *      `@tensorflow/tfjs` at that same version npm installs one hoisted copy, so tfjs-node registers its
+ *      backend and `file://` IO handlers on the very module instance imported here (Node resolves both
+ *      the CommonJS `require` and our ESM import to `@tensorflow/tfjs/dist/tf.node.js`). Keep the two
+ *      versions equal when adding tfjs-node: otherwise npm nests a second tfjs under tfjs-node. Even then
+ *      tfjs-core keeps its engine and kernel registry on process-wide globals (`_tfengine`,
+ *      `kernelRegistry`), so the backend would still be found, but Tensor classes would differ.
  *   2. `@tensorflow/tfjs` on the WebAssembly backend (`@tensorflow/tfjs-backend-wasm`, XNNPACK, SIMD,
  *      one thread under Node), with the fast training kernels of `runtime/kernels/` registered.
  *   3. The pure-JS cpu backend (slow; its slowest gradient kernels are replaced by ours as well).
