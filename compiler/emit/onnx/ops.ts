@@ -3,7 +3,7 @@
  * TypeScript error. Each emitter takes the input tensor names (in `node.inputs` order) and returns the name of
  * the tensor holding the node's output; the caller renames that tensor to the node id.
  *
- * Layouts: IR tensors are batch-first and channels-last (as tfjs). ONNX Conv wants NCW and ONNX LSTM/GRU want
+ * Layouts: IR tensors are batch-first and channels-last (as tfjs). ONNX Conv and pooling want NCW / NCHW and ONNX LSTM/GRU want
  * time-major [T, b, C] (onnxruntime rejects `layout = 1`), so those emitters transpose in and out. Nothing here
  * knows the batch size: shapes given to Reshape use 0 ("copy this dimension") for batch and time.
  *
