@@ -8,7 +8,10 @@
 import { EOF, type IRecognitionException, type IToken } from 'chevrotain';
 import { diagnostic, type Diagnostic, type Range } from './diagnostic.ts';
 import {
+  Comma,
+  Dot,
   Ensemble,
+  LBracket,
   isDeclarationStart,
   LParen,
   quoteSource,
@@ -39,12 +42,11 @@ const RULE_HINTS: Record<string, string> = {
   arg: 'An argument is a value or `key value`: `conv1d(128, 5, activation relu)`',
   list: 'Write a list as `[1, 2, 3]`',
   shape: 'Write a shape as `[batch, 128]`; `_` matches any size',
-  dim: 'Write a shape as `[batch, 128]`; `_` matches any size',
+  dims: 'Write a shape as `[batch, 128]`; `_` matches any size',
   columns: 'Write `DATASET.COLUMN` or `DATASET[COLUMN, "other column"]`',
-  colname: 'Write `DATASET.COLUMN` or `DATASET[COLUMN, "other column"]`',
   block: 'Write one setting per line: `epochs 10` or `early_stop(val_loss, patience 3)`, and close the block with `}`',
   setting: 'Write a setting as `NAME VALUE` (`epochs 10`) or `NAME(ARGS)` (`early_stop(val_loss, patience 3)`)',
-  step: 'Each step after `->` is a layer such as `dense(64)` or a shape such as `[batch, 64]`',
+  pipeline: 'Each step after `->` is a layer such as `dense(64)` or a shape such as `[batch, 64]`',
   expr: 'A value is a number, a "string", a name, a call such as `adam(lr 1e-3)` or a list such as `[1, 2]`',
 };
 
@@ -159,17 +161,18 @@ function describeExpected(p: ErrorPayload, stack: string[], prev: IToken | undef
     }
   }
   switch (rule) {
-    case 'step':
+    case 'pipeline':
       return 'a layer name or a shape';
     case 'expr':
       return 'a value (a number, string, name, call or list)';
     case 'arg':
       return 'an argument';
     case 'columns':
-      return "'.COLUMN' or '[COLUMNS]'";
-    case 'colname':
-      return 'a column name';
-    case 'dim':
+      // the choice of '.' or '[' after the dataset, or a column name after one of them
+      return prev && (prev.tokenType === Dot || prev.tokenType === LBracket || prev.tokenType === Comma)
+        ? 'a column name (a name or a "quoted string")'
+        : "'.COLUMN' or '[COLUMNS]'";
+    case 'dims':
       return "a dimension (a number, a name or '_')";
     case 'setting':
       return "a value or '('";

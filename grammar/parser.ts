@@ -214,20 +214,18 @@ export class MmfParser extends CstParser {
 
   // ------------------------------------------------------------------ pipelines and calls
 
+  // The steps are alternatives inlined here (no `step` node per step): the CST has `call` and `shape`
+  // children, ordered by offset.
+  private readonly firstStep: IOrAlt<unknown>[] = [{ ALT: () => this.SUBRULE(this.call) }, { ALT: () => this.SUBRULE(this.shape) }];
+  private readonly nextStep: IOrAlt<unknown>[] = [{ ALT: () => this.SUBRULE2(this.call) }, { ALT: () => this.SUBRULE2(this.shape) }];
   private readonly pipelineBody = () => {
     this.CONSUME(Arrow);
-    this.SUBRULE2(this.step);
+    this.OR2(this.nextStep);
   };
-  /** pipeline := step ('->' step)* */
+  /** pipeline := step ('->' step)*   with step := call | shape */
   pipeline = this.RULE('pipeline', () => {
-    this.SUBRULE(this.step);
+    this.OR(this.firstStep);
     this.MANY(this.pipelineBody);
-  });
-
-  private readonly stepAlts: IOrAlt<unknown>[] = [{ ALT: () => this.SUBRULE(this.call) }, { ALT: () => this.SUBRULE(this.shape) }];
-  /** step := call | shape */
-  step = this.RULE('step', () => {
-    this.OR(this.stepAlts);
   });
 
   private readonly optArgs = () => this.SUBRULE(this.args);
@@ -311,37 +309,44 @@ export class MmfParser extends CstParser {
 
   // ------------------------------------------------------------------ columns and shapes
 
+  // colname := NAME | STRING is inlined: every column is a `column` child (a Name or String token)
+  private readonly firstColumn: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(Name, { LABEL: 'column' }) },
+    { ALT: () => this.CONSUME(StringLiteral, { LABEL: 'column' }) },
+  ];
+  private readonly nextColumn: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME2(Name, { LABEL: 'column' }) },
+    { ALT: () => this.CONSUME2(StringLiteral, { LABEL: 'column' }) },
+  ];
+  private readonly dotColumn: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME3(Name, { LABEL: 'column' }) },
+    { ALT: () => this.CONSUME3(StringLiteral, { LABEL: 'column' }) },
+  ];
   private readonly columnsBody = () => {
     this.CONSUME(Comma);
-    this.SUBRULE3(this.colname);
+    this.OR3(this.nextColumn);
   };
   private readonly columnsAlts: IOrAlt<unknown>[] = [
     {
       ALT: () => {
         this.CONSUME(Dot);
-        this.SUBRULE(this.colname);
+        this.OR4(this.dotColumn);
       },
     },
     {
       ALT: () => {
         this.CONSUME(LBracket);
-        this.SUBRULE2(this.colname);
+        this.OR2(this.firstColumn);
         this.MANY(this.columnsBody);
         this.OPTION(this.optComma);
         this.CONSUME(RBracket);
       },
     },
   ];
-  /** columns := NAME '.' colname | NAME '[' colname (',' colname)* ','? ']' */
+  /** columns := NAME '.' colname | NAME '[' colname (',' colname)* ','? ']'   with colname := NAME | STRING */
   columns = this.RULE('columns', () => {
-    this.CONSUME(Name, { LABEL: 'dataset' });
+    this.CONSUME4(Name, { LABEL: 'dataset' });
     this.OR(this.columnsAlts);
-  });
-
-  private readonly colnameAlts: IOrAlt<unknown>[] = [{ ALT: () => this.CONSUME(Name) }, { ALT: () => this.CONSUME(StringLiteral) }];
-  /** colname := NAME | STRING */
-  colname = this.RULE('colname', () => {
-    this.OR(this.colnameAlts);
   });
 
   /** shape := '[' dim (',' dim)* ']' */
@@ -351,20 +356,24 @@ export class MmfParser extends CstParser {
     this.CONSUME(RBracket);
   });
 
+  // dim := NUMBER | NAME is inlined: every dimension is a `dim` child (a Number or Name token);
+  // `_` is a NAME, turned into a wildcard by the AST builder
+  private readonly firstDim: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(NumberLiteral, { LABEL: 'dim' }) },
+    { ALT: () => this.CONSUME(Name, { LABEL: 'dim' }) },
+  ];
+  private readonly nextDim: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME2(NumberLiteral, { LABEL: 'dim' }) },
+    { ALT: () => this.CONSUME2(Name, { LABEL: 'dim' }) },
+  ];
   private readonly dimsBody = () => {
     this.CONSUME(Comma);
-    this.SUBRULE2(this.dim);
+    this.OR2(this.nextDim);
   };
   /** dim (',' dim)*  — its own rule for the same reason as `settings`. */
   dims = this.RULE('dims', () => {
-    this.SUBRULE(this.dim);
+    this.OR(this.firstDim);
     this.MANY(this.dimsBody);
-  });
-
-  private readonly dimAlts: IOrAlt<unknown>[] = [{ ALT: () => this.CONSUME(NumberLiteral) }, { ALT: () => this.CONSUME(Name) }];
-  /** dim := NUMBER | NAME   (`_` is a NAME, turned into a wildcard by the AST builder) */
-  dim = this.RULE('dim', () => {
-    this.OR(this.dimAlts);
   });
 
   /** Never delete a too-deep token to repair an error (MMF0007 reports it). */

@@ -28,7 +28,7 @@ import type {
   StringLit,
 } from './ast.ts';
 import type { Range } from './diagnostic.ts';
-import { decodeString } from './lexer.ts';
+import { decodeString, NumberLiteral, StringLiteral, UnterminatedString } from './lexer.ts';
 import type { Segment } from './parser.ts';
 import type { LineMap } from './positions.ts';
 
@@ -212,13 +212,22 @@ class Builder {
   // ------------------------------------------------------------------ pipelines and calls
 
   pipeline(n: CstNode): Pipeline | undefined {
+    // steps are `call` and `shape` children; restore their source order
+    const parts = [...this.nodes(n, 'call'), ...this.nodes(n, 'shape')];
+    if (parts.length > 1) parts.sort((a, b) => this.startOf(a) - this.startOf(b));
     const steps: Step[] = [];
-    for (const s of this.nodes(n, 'step')) {
-      const inner = this.node(s, 'call') ?? this.node(s, 'shape');
-      const step = inner && (inner.name === 'call' ? this.call(inner) : this.shape(inner));
+    for (const p of parts) {
+      const step = p.name === 'call' ? this.call(p) : this.shape(p);
       if (step) steps.push(step);
     }
     return steps.length ? { kind: 'Pipeline', steps, range: this.range(n) } : undefined;
+  }
+
+  /** Offset of the first real token of a node (Infinity if none). */
+  private startOf(n: CstNode): number {
+    const loc = n.location;
+    if (!this.exact && loc && Number.isFinite(loc.startOffset)) return loc.startOffset;
+    return nodeSpan(n, this.spans)[0];
   }
 
   /** A `call` or `kind` node as a CallExpr (`parens` false for a bare name). */
@@ -287,15 +296,11 @@ class Builder {
   shape(n: CstNode): ShapeLit | undefined {
     const dims: DimExpr[] = [];
     const list = this.node(n, 'dims');
-    for (const d of list ? this.nodes(list, 'dim') : []) {
-      const num = this.tok(d, 'Number');
-      if (num) {
-        dims.push({ kind: 'DimNumber', value: Number(num.image), range: this.range(num) });
-        continue;
-      }
-      const name = this.tok(d, 'Name');
-      if (!name) continue;
-      dims.push(name.image === '_' ? { kind: 'DimWildcard', range: this.range(name) } : { kind: 'DimName', name: name.image, range: this.range(name) });
+    for (const t of list?.children.dim ?? []) {
+      if (!isToken(t) || !isReal(t)) continue;
+      if (t.tokenType === NumberLiteral) dims.push({ kind: 'DimNumber', value: Number(t.image), range: this.range(t) });
+      else if (t.image === '_') dims.push({ kind: 'DimWildcard', range: this.range(t) });
+      else dims.push({ kind: 'DimName', name: t.image, range: this.range(t) });
     }
     return dims.length ? { kind: 'Shape', dims, range: this.range(n) } : undefined;
   }
@@ -304,14 +309,11 @@ class Builder {
     const dataset = this.ident(this.tok(n, 'dataset'));
     if (!dataset) return undefined;
     const columns: ColumnName[] = [];
-    for (const c of this.nodes(n, 'colname')) {
-      const name = this.tok(c, 'Name');
-      if (name) {
-        columns.push({ name: name.image, quoted: false, range: this.range(name) });
-        continue;
-      }
-      const str = this.tok(c, 'String');
-      if (str) columns.push({ name: decodeString(str.image).value, quoted: true, range: this.range(str) });
+    for (const t of n.children.column ?? []) {
+      if (!isToken(t) || !isReal(t)) continue;
+      if (t.tokenType === StringLiteral || t.tokenType === UnterminatedString) {
+        columns.push({ name: decodeString(t.image).value, quoted: true, range: this.range(t) });
+      } else columns.push({ name: t.image, quoted: false, range: this.range(t) });
     }
     if (!columns.length) return undefined;
     return { kind: 'Columns', dataset, columns, bracketed: this.tok(n, 'LBracket') !== undefined, range: this.range(n) };
