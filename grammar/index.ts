@@ -20,7 +20,7 @@ import type { Comment, Program } from './ast.ts';
 import { diagnostic, type Diagnostic } from './diagnostic.ts';
 import { lexText, tokenRange } from './lexer.ts';
 import { parseErrorDiagnostics, strayDiagnostics } from './messages.ts';
-import { parseTokens } from './parser.ts';
+import { parseSegments } from './parser.ts';
 import { LineMap } from './positions.ts';
 import { cstToAst } from './to-ast.ts';
 
@@ -49,10 +49,9 @@ export function parse(text: string): ParseResult {
   const lines = new LineMap(text);
   try {
     const lexed = lexText(text);
-    const segments = parseTokens(lexed.tokens);
-    const { decls, strays } = cstToAst(segments, lexed.lineMap);
+    const { decls, strays, errors } = cstToAst(parseSegments(lexed.tokens), lexed.lineMap);
     const comments: Comment[] = lexed.comments.map((c) => ({ text: c.image, range: tokenRange(lexed.lineMap, c) }));
-    const diagnostics = [...lexed.diagnostics, ...parseErrorDiagnostics(segments, lexed), ...strayDiagnostics(strays, lexed)].sort(comparePos);
+    const diagnostics = [...lexed.diagnostics, ...parseErrorDiagnostics(errors, lexed), ...strayDiagnostics(strays, lexed)].sort(comparePos);
     return { program: { kind: 'Program', decls, comments, range: lines.range(0, text.length) }, diagnostics };
   } catch (e) {
     return {

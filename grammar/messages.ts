@@ -23,7 +23,7 @@ import {
   tokenRange,
   type LexedText,
 } from './lexer.ts';
-import { errorPayload, type ErrorPayload, type Segment } from './parser.ts';
+import { errorPayload, type ErrorPayload } from './parser.ts';
 import type { Stray } from './to-ast.ts';
 
 const DECL_HINTS: Record<string, string> = {
@@ -191,15 +191,11 @@ function hintFor(p: ErrorPayload, stack: string[], prev: IToken | undefined): st
 }
 
 /**
- * Turn chevrotain's parser errors into MMF0001 diagnostics: the first error of each declaration, unless
- * it follows from a problem the lexer already reported (an unterminated string or comment, too deep
- * nesting).
+ * Turn parser errors (the first of each declaration, see `cstToAst`) into MMF0001 diagnostics, leaving
+ * out those that follow from a problem the lexer already reported (an unterminated string or comment,
+ * too deep nesting).
  */
-export function parseErrorDiagnostics(segments: Segment[], lexed: LexedText): Diagnostic[] {
-  // One diagnostic per declaration: after its first error the parser's recovery may misread the rest
-  // (a cascade), so only the first error of each declaration is reported.
-  const errors: IRecognitionException[] = [];
-  for (const s of segments) if (s.kind === 'decl' && s.errors.length) errors.push(s.errors[0]);
+export function parseErrorDiagnostics(errors: IRecognitionException[], lexed: LexedText): Diagnostic[] {
   const idx = new TokenIndex(lexed.tokens);
   const out: Diagnostic[] = [];
   for (const e of errors) {

@@ -404,40 +404,47 @@ export type Segment =
 /**
  * Parse a classified token vector (from `lexText`). The vector is cut before every declaration keyword
  * (after classification, those only occur where a declaration starts), and each piece is parsed with
- * the `declaration` rule. Returns the pieces in source order.
+ * the `declaration` rule. Yields the pieces in source order, one at a time, so that a caller can turn
+ * each parse tree into AST and drop it before the next one is built (less garbage held at once).
  */
-export function parseTokens(tokens: IToken[]): Segment[] {
-  const segments: Segment[] = [];
-  let start = 0;
-  while (start < tokens.length) {
-    let end = start + 1;
-    while (end < tokens.length && !isDeclarationStart(tokens[end])) end++;
-    if (!isDeclarationStart(tokens[start])) {
-      segments.push({ kind: 'stray', first: tokens[start], last: tokens[end - 1] });
-    } else {
-      parser.input = tokens.slice(start, end);
-      const top = parser.declaration();
-      const errors: IRecognitionException[] = [];
-      let leftover: { first: IToken; last: IToken } | undefined;
-      for (const e of parser.errors) {
-        if (e.name === 'NotAllInputParsedException') {
-          leftover = { first: e.token, last: tokens[end - 1] };
-          continue;
+export function* parseSegments(tokens: IToken[]): Generator<Segment> {
+  try {
+    let start = 0;
+    while (start < tokens.length) {
+      let end = start + 1;
+      while (end < tokens.length && !isDeclarationStart(tokens[end])) end++;
+      if (!isDeclarationStart(tokens[start])) {
+        yield { kind: 'stray', first: tokens[start], last: tokens[end - 1] };
+      } else {
+        parser.input = tokens.slice(start, end);
+        const top = parser.declaration();
+        const errors: IRecognitionException[] = [];
+        let leftover: { first: IToken; last: IToken } | undefined;
+        for (const e of parser.errors) {
+          if (e.name === 'NotAllInputParsedException') {
+            leftover = { first: e.token, last: tokens[end - 1] };
+            continue;
+          }
+          // the end of this piece is the next declaration's keyword, not the end of the file
+          if (e.token.tokenType === EOF && end < tokens.length) e.token = tokens[end];
+          errors.push(e);
         }
-        // the end of this piece is the next declaration's keyword, not the end of the file
-        if (e.token.tokenType === EOF && end < tokens.length) e.token = tokens[end];
-        errors.push(e);
+        let cst: CstNode | undefined;
+        for (const key in top.children) {
+          const c = top.children[key][0];
+          if (c && 'children' in c) cst = c;
+        }
+        const recovered = top.recoveredNode === true || cst?.recoveredNode === true;
+        yield leftover ? { kind: 'decl', cst, recovered, errors, leftover } : { kind: 'decl', cst, recovered, errors };
       }
-      let cst: CstNode | undefined;
-      for (const key in top.children) {
-        const c = top.children[key][0];
-        if (c && 'children' in c) cst = c;
-      }
-      const recovered = top.recoveredNode === true || cst?.recoveredNode === true;
-      segments.push(leftover ? { kind: 'decl', cst, recovered, errors, leftover } : { kind: 'decl', cst, recovered, errors });
+      start = end;
     }
-    start = end;
+  } finally {
+    parser.input = []; // do not keep the caller's tokens alive
   }
-  parser.input = []; // do not keep the caller's tokens alive
-  return segments;
+}
+
+/** {@link parseSegments}, collected into an array. */
+export function parseTokens(tokens: IToken[]): Segment[] {
+  return [...parseSegments(tokens)];
 }

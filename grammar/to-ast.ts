@@ -8,7 +8,7 @@
  * of a half-written file, and the valid prefix of the one being typed (`encoder x = subject -> `
  * gives an encoder whose pipeline is `subject`).
  */
-import type { CstNode, IToken } from 'chevrotain';
+import type { CstNode, IRecognitionException, IToken } from 'chevrotain';
 import type {
   Arg,
   CallExpr,
@@ -44,6 +44,8 @@ export interface Stray {
 export interface AstBuild {
   decls: Decl[];
   strays: Stray[];
+  /** The first parser error of each declaration that has one. */
+  errors: IRecognitionException[];
 }
 
 function isToken(c: Child): c is IToken {
@@ -321,13 +323,15 @@ class Builder {
 }
 
 /**
- * Build the AST from the parsed segments of a file (see `parseTokens`). Returns the declarations that
- * could be represented, in source order, and the top-level strays for the caller to report.
+ * Build the AST from the parsed segments of a file (see `parseSegments`), consuming them one at a
+ * time. Returns the declarations that could be represented, in source order, the top-level strays, and
+ * the first parser error of each declaration, for the caller to report.
  */
-export function cstToAst(segments: Segment[], lines: LineMap): AstBuild {
+export function cstToAst(segments: Iterable<Segment>, lines: LineMap): AstBuild {
   const b = new Builder(lines);
   const decls: Decl[] = [];
   const strays: Stray[] = [];
+  const errors: IRecognitionException[] = [];
   for (const s of segments) {
     if (s.kind === 'stray') {
       strays.push({ first: s.first, last: s.last });
@@ -336,9 +340,12 @@ export function cstToAst(segments: Segment[], lines: LineMap): AstBuild {
     b.exact = s.errors.length > 0 || s.recovered;
     const d = s.cst && b.decl(s.cst);
     if (d) decls.push(d);
+    // One diagnostic per declaration: after its first error the parser's recovery may misread the
+    // rest (a cascade), so only the first error of each declaration is kept.
+    if (s.errors.length) errors.push(s.errors[0]);
     // tokens left after a declaration that needed an error repair are most likely a result of that
     // repair (one mistake, one diagnostic); report them only after a clean declaration
-    if (s.leftover && s.errors.length === 0) strays.push(s.leftover);
+    else if (s.leftover) strays.push(s.leftover);
   }
-  return { decls, strays };
+  return { decls, strays, errors };
 }
