@@ -151,8 +151,11 @@ function describeExpected(p: ErrorPayload, stack: string[], prev: IToken | undef
       case 'RBrace':
         return "a setting or '}'";
       case 'RParen':
-        return prev?.tokenType === LParen ? "an argument or ')'" : "',' or ')'";
+        return prev?.tokenType === LParen || prev?.tokenType === Comma ? "an argument or ')'" : "',' or ')'";
       case 'RBracket':
+        if (prev?.tokenType === LBracket || prev?.tokenType === Comma) {
+          return rule === 'columns' ? "a column name or ']'" : rule === 'list' ? "a value or ']'" : "a dimension (a number, a name or '_')";
+        }
         return "',' or ']'";
       case 'LBracket':
         return rule === 'shape' ? 'a shape such as [batch, 64]' : "'['";
@@ -182,7 +185,7 @@ function describeExpected(p: ErrorPayload, stack: string[], prev: IToken | undef
 }
 
 function hintFor(p: ErrorPayload, stack: string[], prev: IToken | undefined): string {
-  if (p.kind === 'mismatch' && p.expected === 'RParen' && prev?.tokenType !== LParen) return RULE_HINTS.args;
+  if (p.kind === 'mismatch' && p.expected === 'RParen') return RULE_HINTS.args;
   for (let k = stack.length - 1; k >= 2; k--) {
     const h = RULE_HINTS[stack[k]];
     if (h) return h;
@@ -219,7 +222,7 @@ export function parseErrorDiagnostics(errors: IRecognitionException[], lexed: Le
   return out;
 }
 
-function strayDiagnostic(first: IToken, last: IToken, lexed: LexedText): Diagnostic {
+function strayDiagnostic(first: IToken, last: IToken, lexed: LexedText, afterDecl = false): Diagnostic {
   const range = first.tokenType === EOF ? lexed.lineMap.endRange() : lexed.lineMap.range(first.startOffset, last.startOffset + last.image.length);
   if (first.tokenType === Ensemble) {
     return diagnostic(
@@ -235,7 +238,9 @@ function strayDiagnostic(first: IToken, last: IToken, lexed: LexedText): Diagnos
     'error',
     `Expected a declaration (${DECLARATION_LIST}) but found ${describeFound(first)}`,
     range,
-    'Start each declaration with its keyword, e.g. `encoder NAME = INPUT -> LAYER(...)`, or delete this text',
+    afterDecl
+      ? 'The declaration before ends just before this; to go on, continue a pipeline with `->` or separate arguments with commas; otherwise delete this text'
+      : 'Start each declaration with its keyword, e.g. `encoder NAME = INPUT -> LAYER(...)`, or delete this text',
   );
 }
 
@@ -251,7 +256,7 @@ export function strayDiagnostics(strays: Stray[], lexed: LexedText): Diagnostic[
       out.push(d);
       continue;
     }
-    out.push(strayDiagnostic(s.first, s.last, lexed));
+    out.push(strayDiagnostic(s.first, s.last, lexed, s.afterDecl));
   }
   return out;
 }

@@ -38,6 +38,8 @@ type Child = CstNode | IToken;
 export interface Stray {
   first: IToken;
   last: IToken;
+  /** True when the run follows a complete declaration (rather than starting the file). */
+  afterDecl: boolean;
 }
 
 /** Result of {@link cstToAst}. */
@@ -334,7 +336,7 @@ export function cstToAst(segments: Iterable<Segment>, lines: LineMap): AstBuild 
   const errors: IRecognitionException[] = [];
   for (const s of segments) {
     if (s.kind === 'stray') {
-      strays.push({ first: s.first, last: s.last });
+      strays.push({ first: s.first, last: s.last, afterDecl: false });
       continue;
     }
     b.exact = s.errors.length > 0 || s.recovered;
@@ -345,7 +347,7 @@ export function cstToAst(segments: Iterable<Segment>, lines: LineMap): AstBuild 
     if (s.errors.length) errors.push(s.errors[0]);
     // tokens left after a declaration that needed an error repair are most likely a result of that
     // repair (one mistake, one diagnostic); report them only after a clean declaration
-    else if (s.leftover) strays.push(s.leftover);
+    else if (s.leftover) strays.push({ ...s.leftover, afterDecl: true });
   }
   return { decls, strays, errors };
 }
