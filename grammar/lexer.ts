@@ -17,7 +17,7 @@
  *    folded into one `TooDeep` token (and one diagnostic, MMF0007), which keeps the recursive parser far
  *    from the stack limit, and fast, on inputs such as a megabyte of `[`.
  */
-import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type IToken, type TokenType } from './chevrotain.ts';
 import { diagnostic, type Diagnostic, type Range } from './diagnostic.ts';
 import { LineMap } from './positions.ts';
 

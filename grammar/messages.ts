@@ -5,7 +5,7 @@
  * wanted at that point, Y the token before it in the role it plays ("input name 'subject'"), Z the
  * token found ("end of file" at the end). The hint shows the syntax of the construct being written.
  */
-import { EOF, type IRecognitionException, type IToken } from 'chevrotain';
+import { EOF, type IRecognitionException, type IToken } from './chevrotain.ts';
 import { diagnostic, type Diagnostic, type Range } from './diagnostic.ts';
 import {
   Comma,

@@ -13,7 +13,7 @@
  * Error messages are produced later (see messages.ts): the error message provider only records a
  * machine-readable description of what was expected.
  */
-import { CstParser, EOF, type CstNode, type IOrAlt, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import { CstParser, EOF, type CstNode, type IOrAlt, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from './chevrotain.ts';
 import {
   allTokens,
   Arrow,

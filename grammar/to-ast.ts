@@ -8,7 +8,7 @@
  * of a half-written file, and the valid prefix of the one being typed (`encoder x = subject -> `
  * gives an encoder whose pipeline is `subject`).
  */
-import type { CstNode, IRecognitionException, IToken } from 'chevrotain';
+import type { CstNode, IRecognitionException, IToken } from './chevrotain.ts';
 import type {
   Arg,
   CallExpr,
