@@ -313,6 +313,10 @@ describe('parse: diagnostics', () => {
     expect(msg('train { epochs 1 }')).toEqual([['MMF0001', "Expected the name of the model to train after 'train' but found '{'"]]);
     expect(msg('import common')).toEqual([['MMF0001', "Expected a file path in double quotes after 'import' but found 'common'"]]);
     expect(msg('encoder\nmodel M = x')).toEqual([['MMF0001', "Expected a name for the encoder after 'encoder' but found 'model', which starts a new declaration"]]);
+    expect(msg('model M = f(1, ,)')).toEqual([['MMF0001', "Expected an argument or ')' after ',' but found ','"]]);
+    expect(msg('input i: t from d[a, ,]')).toEqual([['MMF0001', "Expected a column name or ']' after ',' but found ','"]]);
+    expect(msg('input i: t from d.')).toEqual([['MMF0001', 'Expected a column name (a name or a "quoted string") after \'.\' but found end of file']]);
+    expect(msg('model M = a -> [1, ]')).toEqual([['MMF0001', "Expected a dimension (a number, a name or '_') after ',' but found ']'"]]);
   });
 
   it('MMF0002: unterminated string, from the quote to the end of the line', () => {
@@ -372,6 +376,8 @@ describe('parse: diagnostics', () => {
       "Expected a declaration (import, dataset, input, label, encoder, fusion, model or train) but found 'foo'",
     );
     expect(diagnostics[1].hint).toMatch(/import "file\.mmf"/);
+    // after a complete declaration the hint says how it could have gone on
+    expect(diagnostics[2].hint).toMatch(/continue a pipeline with `->`/);
     expect(program.decls.map((d) => d.kind)).toEqual(['Model', 'Encoder', 'Fusion']);
   });
 
