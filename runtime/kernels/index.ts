@@ -113,8 +113,11 @@ export function registerMmfKernels(tf: Tf, opts: { only?: readonly string[] } = 
       const key = `${backendName}_${kernelName}`;
       const existing = tf.getKernel(kernelName, backendName);
       if (!st.stock.has(key)) st.stock.set(key, existing);
-      const cfg = make(backendName, existing);
-      if (!cfg) continue;
+      const made = make(backendName, existing);
+      if (!made) continue;
+      // Keep the stock kernel's setup (it binds the wasm function its kernelFunc calls) so the stock
+      // kernel stays callable through stockKernel() after a full replacement.
+      const cfg = !made.setupFunc && existing?.setupFunc ? { ...made, setupFunc: existing.setupFunc } : made;
       if (existing) tf.unregisterKernel(kernelName, backendName);
       tf.registerKernel(cfg);
     }

@@ -28,7 +28,7 @@ export type GRUArgs = Parameters<typeof tf.layers.gru>[0] & { resetAfter?: boole
 
 // tfjs-layers does not export its GRUCell / GRU classes; take them from instances.
 const GRUCellBase = Object.getPrototypeOf(tf.layers.gruCell({ units: 1 })).constructor as new (args: any) => any;
-const GRUBase = Object.getPrototypeOf(tf.layers.gru({ units: 1 })).constructor as new (args: any) => any;
+const GRUBase = Object.getPrototypeOf(tf.layers.gru({ units: 1 })).constructor as new (args: any) => tfjs.layers.RNN;
 
 export class GRUCell extends GRUCellBase {
   static className = 'MmfGRUCell';
@@ -91,14 +91,14 @@ export class GRU extends GRUBase {
   constructor(args: GRUArgs) {
     super({ ...args, resetAfter: false });
     // the stock constructor built a stock GRUCell; use ours (weights are created later, in build)
-    this.cell = new GRUCell(args);
+    (this as unknown as { cell: unknown }).cell = new GRUCell(args);
   }
 
-  getConfig(): tfjs.serialization.ConfigDict {
-    return { ...super.getConfig(), resetAfter: (this.cell as GRUCell).resetAfter };
+  override getConfig(): tfjs.serialization.ConfigDict {
+    return { ...super.getConfig(), resetAfter: (this.cell as unknown as GRUCell).resetAfter };
   }
 
-  getClassName(): string {
+  override getClassName(): string {
     return GRU.className;
   }
 
