@@ -1,7 +1,7 @@
 /**
  * mmf's tfjs training kernels, side by side with stock tfjs, in one run.
  *
- *   npx tsx bench/kernels.ts [--cpu-batches 3] [--epochs 2] [--no-micro]
+ *   npx tsx bench/kernels.ts [--cpu-batches 3] [--epochs 2] [--no-models] [--no-micro]
  *
  * Part 1 trains the reference model of ../shared/bench/reference/README.md (image conv2d ×2 + max-pool +
  * global average pool ‖ embedding + LSTM(sigmoid), concat, dense ×2; 2,048 samples from its gen_data.js,
@@ -12,7 +12,9 @@
  *   cpu  stock                 (MMF_STOCK_KERNELS=1: tfjs 4.22 as shipped; only --cpu-batches batches, it is slow)
  *   wasm stock                 (fails: no Conv2DBackpropFilter / UnsortedSegmentSum kernels)
  * and prints samples/s (the first batch, which includes warm-up, excluded) and predict latency at batch 64.
- * Part 2 times each replaced kernel against the stock one at the shapes training hits.
+ * Part 2 trains one small model per layer kind on wasm with the README's two kernels and with all of
+ * mmf's. Part 3 times each replaced kernel against the stock one at the shapes training hits.
+ * Takes about 4 minutes on 2 cores (the stock cpu batches alone take ~40 s).
  * Data: $REF_DIR/data (default /tmp/mmf-ref/data), written by gen_data.js if missing.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -114,7 +116,74 @@ async function child(config: string, maxBatches: number, epochs: number): Promis
 }
 
 // ---------------------------------------------------------------------------------------------------
-// part 2: per-kernel stock vs mmf
+// part 2 (child): one small model per layer kind mmf emits, ms per training batch of 64
+// ---------------------------------------------------------------------------------------------------
+async function modelsChild(config: string): Promise<void> {
+  const kernels = config.split(':')[1];
+  process.env.MMF_BACKEND = 'wasm';
+  const { registerMmfKernels } = await import('../runtime/kernels/index.ts');
+  const tfjs = await import('@tensorflow/tfjs');
+  if (kernels === 'readme') {
+    createRequire(import.meta.url)('@tensorflow/tfjs-backend-wasm');
+    registerMmfKernels(tfjs, { only: ['UnsortedSegmentSum', 'Conv2DBackpropFilter'] });
+  }
+  const { initBackend } = await import('../runtime/backend.ts');
+  const { tf } = await initBackend({ quiet: true });
+  const L = tf.layers;
+  const B = 64;
+  const NB = 3;
+  const mk = (inShape: number[], vocab: number, body: (x: any) => any) => {
+    const inp = vocab ? tf.input({ shape: inShape, dtype: 'int32' }) : tf.input({ shape: inShape });
+    let y = body(inp);
+    if (y.shape.length > 2) y = L.flatten().apply(y);
+    y = L.dense({ units: 5, activation: 'softmax' }).apply(y);
+    const m = tf.model({ inputs: inp, outputs: y });
+    m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+    return { m, vocab };
+  };
+  const emb = (x: any) => L.embedding({ inputDim: 5000, outputDim: 64 }).apply(x);
+  const models: Record<string, () => { m: any; vocab: number }> = {
+    'text 256: embedding → conv1d(128,5) → global max': () => mk([256], 5000, (x) => L.globalMaxPooling1d().apply(L.conv1d({ filters: 128, kernelSize: 5, activation: 'relu' }).apply(emb(x)))),
+    'text 256: embedding → conv1d(64,3, dilation 4) → max-pool → global max': () => mk([256], 5000, (x) => L.globalMaxPooling1d().apply(L.maxPooling1d({ poolSize: 2 }).apply(L.conv1d({ filters: 64, kernelSize: 3, dilationRate: 4 }).apply(emb(x))))),
+    'text 256: embedding → dense → layer norm → global avg': () => mk([256], 5000, (x) => L.globalAveragePooling1d().apply(L.layerNormalization().apply(L.dense({ units: 64 }).apply(emb(x))))),
+    'text 24: embedding → gru(64)': () => mk([24], 5000, (x) => L.gru({ units: 64, recurrentActivation: 'sigmoid' }).apply(emb(x))),
+    'text 24: embedding → lstm(64)': () => mk([24], 5000, (x) => L.lstm({ units: 64, recurrentActivation: 'sigmoid' }).apply(emb(x))),
+    'text 256: embedding → gru(64)': () => mk([256], 5000, (x) => L.gru({ units: 64, recurrentActivation: 'sigmoid' }).apply(emb(x))),
+    'text 256: embedding → bidirectional lstm(32) seq → global avg': () => mk([256], 5000, (x) => L.globalAveragePooling1d().apply(L.bidirectional({ layer: L.lstm({ units: 32, recurrentActivation: 'sigmoid', returnSequences: true }) as any }).apply(emb(x)))),
+    'image 28²: conv2d → batch norm → max-pool → conv2d s2 → avg-pool → global max': () =>
+      mk([28, 28, 1], 0, (x) => {
+        let y = L.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x);
+        y = L.batchNormalization().apply(y);
+        y = L.maxPooling2d({ poolSize: 2 }).apply(y);
+        y = L.conv2d({ filters: 64, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }).apply(y);
+        y = L.averagePooling2d({ poolSize: 2 }).apply(y);
+        return L.globalMaxPooling2d({}).apply(y);
+      }),
+    'image 28²: conv2d → conv2d dilation 2 → global avg': () => mk([28, 28, 1], 0, (x) => L.globalAveragePooling2d({}).apply(L.conv2d({ filters: 32, kernelSize: 3, dilationRate: 2 }).apply(L.conv2d({ filters: 16, kernelSize: 3 }).apply(x)))),
+  };
+  for (const [name, build] of Object.entries(models)) {
+    let ms: number | null = null;
+    let error: string | null = null;
+    try {
+      const { m, vocab } = build();
+      const shape = m.inputs[0].shape.slice(1);
+      const x = vocab ? tf.randomUniform([B * NB, ...shape], 0, vocab, 'int32') : tf.randomNormal([B * NB, ...shape]);
+      const y = tf.oneHot(tf.randomUniform([B * NB], 0, 5, 'int32'), 5).toFloat();
+      await m.fit(x.slice(0, B), y.slice(0, B), { batchSize: B, epochs: 1, verbose: 0 }); // warm-up
+      const t0 = performance.now();
+      await m.fit(x, y, { batchSize: B, epochs: 1, verbose: 0 });
+      ms = (performance.now() - t0) / NB;
+      tf.dispose([x, y]);
+      m.dispose();
+    } catch (e) {
+      error = (e as Error).message.split('\n')[0];
+    }
+    console.log(JSON.stringify({ name, ms, error }));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// part 3: per-kernel stock vs mmf
 // ---------------------------------------------------------------------------------------------------
 async function micro(): Promise<void> {
   const { initBackend } = await import('../runtime/backend.ts');
@@ -179,7 +248,7 @@ async function micro(): Promise<void> {
     ts.sort((a, b) => a - b);
     return ts[Math.floor(ts.length / 2)];
   };
-  console.log('\n## Part 2: kernels, stock tfjs 4.22 vs mmf (median ms per call; one process, inputs shared)\n');
+  console.log('\n## Part 3: kernels, stock tfjs 4.22 vs mmf (median ms per call; one process, inputs shared)\n');
   console.log('| kernel | shape | backend | stock ms | mmf ms | speed-up |');
   console.log('|---|---|---|---:|---:|---:|');
   for (const c of cases) {
@@ -205,6 +274,7 @@ async function micro(): Promise<void> {
 // ---------------------------------------------------------------------------------------------------
 async function main(): Promise<void> {
   if (args[0] === '--child') return child(args[1], Number(args[2]), Number(args[3]));
+  if (args[0] === '--models-child') return modelsChild(args[1]);
   const cpuBatches = flag('--cpu-batches', 3);
   const epochs = flag('--epochs', 2);
   if (!fs.existsSync(path.join(REF_DIR, 'data', 'lab.i32'))) {
@@ -234,6 +304,26 @@ async function main(): Promise<void> {
     const j = JSON.parse(line);
     const f = (v: number | null, d = 1) => (v == null ? '—' : v.toFixed(d));
     console.log(`| ${label} | ${j.batches} | ${f(j.sps)} | ${f(j.predictMs)} | ${j.error ? 'fails: ' + j.error : `backend ${j.backend}, ${j.total.toFixed(1)} s total`} |`);
+  }
+  if (!args.includes('--no-models')) {
+    console.log("\n## Part 2: one model per layer kind, wasm, ms per training batch of 64 (mean of 3 after a warm-up batch)\n");
+    const rows = new Map<string, Record<string, string>>();
+    for (const cfg of ['wasm:readme', 'wasm:mmf']) {
+      const r = spawnSync(tsx, [fileURLToPath(import.meta.url), '--models-child', cfg], { cwd: ROOT, encoding: 'utf8' });
+      for (const line of (r.stdout || '').split('\n').filter((l) => l.startsWith('{'))) {
+        const j = JSON.parse(line);
+        const row = rows.get(j.name) ?? {};
+        row[cfg] = j.error ? `fails: ${j.error}` : j.ms.toFixed(0);
+        rows.set(j.name, row);
+      }
+    }
+    console.log("| model | README's 2 kernels (ms) | all mmf kernels (ms) | speed-up |");
+    console.log('|---|---:|---:|---:|');
+    for (const [name, row] of rows) {
+      const a = Number(row['wasm:readme']);
+      const b = Number(row['wasm:mmf']);
+      console.log(`| ${name} | ${row['wasm:readme'] ?? '—'} | ${row['wasm:mmf'] ?? '—'} | ${a > 0 && b > 0 ? (a / b).toFixed(1) + '×' : '—'} |`);
+    }
   }
   if (!args.includes('--no-micro')) await micro();
 }
