@@ -5,13 +5,16 @@
  * beside the hand-written references of ../shared/bench/reference (tfjs cpu and wasm, PyTorch, onnxruntime-node on
  * the torch.onnx graph), run as child processes from the project root.
  *
- *   npx tsx bench/reference.ts [--cpu-n 256] [--no-refs]      (npm run bench:reference)
+ *   npx tsx bench/reference.ts [--runs 3] [--cpu-n 256] [--no-refs]      (npm run bench:reference)
  *
  * Data: $REF_DIR (default /tmp/mmf-ref), written by gen_data.js: 2,048 seeded random samples; 2 epochs at batch 64,
  * Adam 1e-3, categorical cross-entropy. Training is timed over model.fit on tensors built from the .f32/.i32 files,
  * exactly as tfjs_handwritten.js does; inference is batch 64, 5 warm-up runs (10 for ONNX Runtime, as
  * ort_reference.js), then mean and median of 50.
- * Output: a markdown table on stdout (also bench/.out/reference-table.md), with the command that made it.
+ * Each mmf run is a child process of this script (`--mmf-child`; a tfjs backend initialises once per process).
+ * The fast rows run --runs times, interleaved (run k of each before run k + 1 of any); the hand-written cpu one once.
+ * Output: a markdown table on stdout (also bench/.out/reference-table.md) with min–max ranges over runs, the
+ * machine's load average, and the commands that made it.
  * --cpu-n: samples for the hand-written tfjs cpu run (it trains at about 5 samples/s); --no-refs: mmf only.
  */
 import { spawnSync } from 'node:child_process';
@@ -40,6 +43,7 @@ const opt = (name: string, def: number) => {
   return i >= 0 ? Number(args[i + 1]) : def;
 };
 const CPU_N = opt('--cpu-n', 256);
+const RUNS = Math.max(1, opt('--runs', 3));
 const RUN_REFS = !args.includes('--no-refs');
 const PYTHON = '/usr/bin/python3';
 const require = createRequire(import.meta.url);
@@ -191,70 +195,125 @@ async function runMmf() {
   };
 }
 
-const f1 = (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 }) : '—');
-const f2 = (v: unknown) => (typeof v === 'number' ? (v < 10 ? v.toFixed(2) : v.toFixed(1)) : '—');
+/** `a–b` over runs (one value when they agree at the shown precision); `—` when no run produced it. */
+function range(vals: unknown[], digits: number | 'exp'): string {
+  const xs = vals.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  if (!xs.length) return '—';
+  const fmt = (v: number) =>
+    digits === 'exp' ? v.toExponential(1) : v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const [lo, hi] = [fmt(Math.min(...xs)), fmt(Math.max(...xs))];
+  return lo === hi ? lo : `${lo}–${hi}`;
+}
 
 /** 1-minute load average, to show how busy the machine was (others may share it). */
 const load = () => os.loadavg()[0]!.toFixed(2);
 
+type Out = Record<string, any>;
+
+/** One mmf run in a fresh process (a backend initialises once per process), its result as one JSON line. */
+function mmfChild(): Out {
+  process.stderr.write('[bench] mmf: compile bench/reference.mmf, train, infer, export ONNX (child process)\n');
+  const tsx = path.join(ROOT, 'node_modules/.bin/tsx');
+  const r = spawnSync(tsx, [fileURLToPath(import.meta.url), '--mmf-child'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, REF_DIR }, maxBuffer: 64 << 20 });
+  const line = (r.stdout ?? '').split('\n').filter((l) => l.startsWith('{"mmf"')).pop();
+  if (r.status !== 0 || !line) throw new Error(`the mmf run failed (exit ${r.status}): ${(r.stderr ?? '').trim().split('\n').slice(-5).join('\n')}`);
+  const out = JSON.parse(line) as Out;
+  process.stderr.write(`[bench]   ${JSON.stringify({ ...out, predict: out.predict.median, ort: out.ort.median })}\n`);
+  return out;
+}
+
 async function main(): Promise<void> {
+  if (args.includes('--mmf-child')) {
+    console.log(JSON.stringify({ mmf: true, ...(await runMmf()) }));
+    return;
+  }
   const started = new Date();
-  const loadStart = load();
+  const loads = [load()];
   process.stderr.write(`[bench] data: node ${path.relative(ROOT, path.join(REF_SRC, 'gen_data.js'))} (REF_DIR=${REF_DIR})\n`);
   const gen = spawnSync(process.execPath, [path.join(REF_SRC, 'gen_data.js')], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, REF_DIR } });
   if (gen.status !== 0) throw new Error(`gen_data.js failed: ${gen.stderr}`);
 
-  process.stderr.write('[bench] mmf: compile bench/reference.mmf, train, infer, export ONNX\n');
-  const m = await runMmf();
-  process.stderr.write(`[bench]   ${JSON.stringify({ ...m, predict: undefined, ort: undefined })}\n`);
-
-  const refs: Record<string, { shown: string; out: Record<string, any> }> = {};
-  if (RUN_REFS) {
-    const torchOk = spawnSync(PYTHON, ['-c', 'import torch, onnx'], { encoding: 'utf8' }).status === 0;
+  // Interleaved: run k of every fast configuration before run k + 1 of any, so a busy spell hits all alike.
+  const torchOk = RUN_REFS && spawnSync(PYTHON, ['-c', 'import torch, onnx'], { encoding: 'utf8' }).status === 0;
+  if (RUN_REFS && !torchOk) process.stderr.write(`[bench] ${PYTHON} cannot import torch and onnx (apt-get install python3-torch python3-onnx): PyTorch rows skipped\n`);
+  const runs: Record<'mmf' | 'torch' | 'ort' | 'wasm' | 'cpu', Out[]> = { mmf: [], torch: [], ort: [], wasm: [], cpu: [] };
+  const shown: Record<string, string> = {};
+  for (let k = 0; k < RUNS; k++) {
+    process.stderr.write(`[bench] run ${k + 1} of ${RUNS}\n`);
+    runs.mmf.push(mmfChild());
     if (torchOk) {
-      refs.torch = runRef('PyTorch', PYTHON, [path.join(REF_SRC, 'torch_reference.py')]);
-      refs.ort = runRef('onnxruntime on torch.onnx', process.execPath, [path.join(REF_SRC, 'ort_reference.js')]);
-    } else process.stderr.write(`[bench] ${PYTHON} cannot import torch and onnx (apt-get install python3-torch python3-onnx): PyTorch rows skipped\n`);
-    refs.wasm = runRef('hand-written tfjs wasm', process.execPath, [path.join(REF_SRC, 'tfjs_handwritten.js'), 'wasm']);
-    refs.cpu = runRef('hand-written tfjs cpu', process.execPath, [path.join(REF_SRC, 'tfjs_handwritten.js'), 'cpu'], { N: String(CPU_N) });
+      const t = runRef('PyTorch', PYTHON, [path.join(REF_SRC, 'torch_reference.py')]);
+      runs.torch.push(t.out);
+      shown.torch = t.shown;
+      const o = runRef('onnxruntime on torch.onnx', process.execPath, [path.join(REF_SRC, 'ort_reference.js')]);
+      runs.ort.push(o.out);
+      shown.ort = o.shown;
+    }
+    if (RUN_REFS) {
+      const w = runRef('hand-written tfjs wasm', process.execPath, [path.join(REF_SRC, 'tfjs_handwritten.js'), 'wasm']);
+      runs.wasm.push(w.out);
+      shown.wasm = w.shown;
+    }
+    loads.push(load());
+  }
+  if (RUN_REFS) {
+    // Once: it trains at a few samples/s.
+    const c = runRef('hand-written tfjs cpu', process.execPath, [path.join(REF_SRC, 'tfjs_handwritten.js'), 'cpu'], { N: String(CPU_N) });
+    runs.cpu.push(c.out);
+    shown.cpu = c.shown;
+    loads.push(load());
   }
 
-  const o = (k: string) => refs[k]?.out ?? {};
-  const trainCell = (r: Record<string, any>) =>
-    r.trainError ? `fails: ${String(r.trainError).slice(0, 90)}` : r.samples_per_s_total !== undefined ? `${f1(r.samples_per_s_total)} / ${f1(r.samples_per_s_epoch2)}` : r.failed ? `fails: ${r.failed.slice(0, 90)}` : '—';
+  const col = (rs: Out[], key: string, digits: number) => range(rs.map((r) => r[key]), digits);
+  const trainErr = (rs: Out[]) => rs.map((r) => r.trainError ?? r.failed).find(Boolean) as string | undefined;
+  const m0 = runs.mmf[0]!;
   const lines: string[] = [];
-  lines.push(`Reference model of shared/bench/reference (${m.params.toLocaleString('en-US')} parameters in tfjs), ${N.toLocaleString('en-US')} samples, batch ${B}, ${EPOCHS} epochs, Adam 1e-3.`);
-  lines.push(`Run ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), node ${process.version}, tfjs ${m.tfjs}, onnxruntime-node ${m.ortVersion}${o('torch').torch ? `, torch ${o('torch').torch} (${o('torch').threads} threads)` : ''}.`);
-  lines.push(`1-minute load average ${loadStart} at the start, ${load()} at the end.`);
-  lines.push(`Command: \`npx tsx bench/reference.ts${CPU_N !== 256 ? ` --cpu-n ${CPU_N}` : ''}\` (from the project root; the references run as child processes from it).`);
+  lines.push(
+    `Reference model of shared/bench/reference (${m0.params.toLocaleString('en-US')} parameters in tfjs), ${N.toLocaleString('en-US')} samples, batch ${B}, ${EPOCHS} epochs, Adam 1e-3; ${RUNS} run${RUNS === 1 ? '' : 's'} of each row (ranges are min–max over runs; the hand-written cpu row: one run of ${CPU_N} samples).`,
+  );
+  const t0 = runs.torch[0];
+  lines.push(
+    `Run ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), node ${process.version}, tfjs ${m0.tfjs}, onnxruntime-node ${m0.ortVersion}${t0?.torch ? `, torch ${t0.torch} (${t0.threads} thread${t0.threads === 1 ? '' : 's'})` : ''}; 1-minute load average ${loads.join(' → ')} (before, after each round).`,
+  );
+  lines.push(`Command: \`npx tsx bench/reference.ts${RUNS !== 3 ? ` --runs ${RUNS}` : ''}${CPU_N !== 256 ? ` --cpu-n ${CPU_N}` : ''}\` from the project root; the references run as child processes from it.`);
   lines.push('');
-  lines.push('| implementation | backend | training samples/s (all / epoch 2) | inference, batch 64: mean / median ms | notes |');
-  lines.push('|---|---|---:|---:|---|');
+  lines.push('| implementation | backend | training samples/s, epoch 2 | training samples/s, both epochs | inference batch 64, median ms | mean ms | notes |');
+  lines.push('|---|---|---:|---:|---:|---:|---|');
+  const med = (rs: Out[], k: 'predict' | 'ort') => rs.map((r) => r[k].median);
+  const mean = (rs: Out[], k: 'predict' | 'ort') => rs.map((r) => r[k].mean);
   lines.push(
-    `| **mmf** (bench/reference.mmf → generated tfjs) | ${m.backend} + mmf kernels | **${f1(m.spsTotal)} / ${f1(m.spsEpoch2)}** | **${f2(m.predict.mean)} / ${f2(m.predict.median)}** | epochs ${m.epochS.map((s) => s.toFixed(2)).join(' s, ')} s; loss ${m.lastLoss.toFixed(4)}; compile ${m.compileMs.toFixed(0)} ms |`,
+    `| **mmf**: bench/reference.mmf → generated tfjs | ${m0.backend} + mmf kernels | **${col(runs.mmf, 'spsEpoch2', 0)}** | ${col(runs.mmf, 'spsTotal', 0)} | **${range(med(runs.mmf, 'predict'), 1)}** | ${range(mean(runs.mmf, 'predict'), 1)} | final loss ${col(runs.mmf, 'lastLoss', 3)} (random labels: ln 10 = 2.303); compile ${col(runs.mmf, 'compileMs', 0)} ms |`,
   );
   lines.push(
-    `| **mmf** ONNX export, trained weights | onnxruntime-node (CPU) | — | **${f2(m.ort.mean)} / ${f2(m.ort.median)}** | ${m.onnxNodes} nodes; max \\|tfjs − ORT\\| ${m.maxDiff.toExponential(1)} on the same batch |`,
+    `| **mmf**: ONNX export with the trained weights | onnxruntime-node, CPU | — | — | **${range(med(runs.mmf, 'ort'), 2)}** | ${range(mean(runs.mmf, 'ort'), 2)} | ${m0.onnxNodes} nodes; max \\|tfjs − ORT\\| on the same batch ${range(runs.mmf.map((r) => r.maxDiff), 'exp')} |`,
   );
-  if (RUN_REFS) {
-    const t = o('torch');
-    if (refs.torch)
-      lines.push(`| PyTorch, hand-written | CPU eager | ${trainCell(t)} | ${f2(t.torch_infer_b64_mean_ms)} / ${f2(t.median_ms)} | torch ${t.torch ?? '?'}, ${t.threads ?? '?'} threads |`);
-    const ortR = o('ort');
-    if (refs.ort)
-      lines.push(`| torch.onnx graph | onnxruntime-node (CPU) | — | ${f2(ortR.ort_b64_mean_ms)} / ${f2(ortR.median_ms)} | ${o('torch').nodes ?? '?'} nodes${ortR.failed ? `; ${ortR.failed}` : ''} |`);
-    const w = o('wasm');
-    lines.push(`| tfjs, hand-written | wasm (stock kernels) | ${trainCell(w)} | ${f2(w.predict_b64_mean_ms)} / ${f2(w.median_ms)} | SIMD ${w.WASM_HAS_SIMD_SUPPORT ?? '?'}, threads ${w.threadsCount ?? '?'} |`);
-    const c = o('cpu');
-    lines.push(`| tfjs, hand-written | cpu (stock kernels) | ${trainCell(c)} | ${f2(c.predict_b64_mean_ms)} / ${f2(c.median_ms)} | N=${CPU_N} samples (slow) |`);
+  if (runs.torch.length)
+    lines.push(
+      `| PyTorch, hand-written | CPU, eager | ${col(runs.torch, 'samples_per_s_epoch2', 0)} | ${col(runs.torch, 'samples_per_s_total', 0)} | ${col(runs.torch, 'median_ms', 1)} | ${col(runs.torch, 'torch_infer_b64_mean_ms', 1)} | ${t0?.params?.toLocaleString('en-US') ?? '?'} parameters (two LSTM biases) |`,
+    );
+  if (runs.ort.length)
+    lines.push(
+      `| torch.onnx export | onnxruntime-node, CPU | — | — | ${col(runs.ort, 'median_ms', 2)} | ${col(runs.ort, 'ort_b64_mean_ms', 2)} | ${t0?.nodes ?? '?'} nodes${trainErr(runs.ort) ? `; ${trainErr(runs.ort)}` : ''} |`,
+    );
+  const fails = (rs: Out[]) => (trainErr(rs) ? `fails: ${trainErr(rs)!.slice(0, 80)}` : undefined);
+  if (runs.wasm.length) {
+    const w = runs.wasm[0]!;
+    lines.push(
+      `| tfjs, hand-written | wasm, stock kernels | ${fails(runs.wasm) ?? col(runs.wasm, 'samples_per_s_epoch2', 0)} | ${fails(runs.wasm) ? '—' : col(runs.wasm, 'samples_per_s_total', 0)} | ${col(runs.wasm, 'median_ms', 1)} | ${col(runs.wasm, 'predict_b64_mean_ms', 1)} | SIMD ${w.WASM_HAS_SIMD_SUPPORT ?? '?'}, ${w.threadsCount ?? '?'} thread |`,
+    );
   }
+  if (runs.cpu.length)
+    lines.push(
+      `| tfjs, hand-written | cpu, stock kernels | ${fails(runs.cpu) ?? col(runs.cpu, 'samples_per_s_epoch2', 1)} | ${fails(runs.cpu) ? '—' : col(runs.cpu, 'samples_per_s_total', 1)} | ${col(runs.cpu, 'median_ms', 0)} | ${col(runs.cpu, 'predict_b64_mean_ms', 0)} | ${CPU_N} samples |`,
+    );
   lines.push('');
-  lines.push('Reference commands (cwd = project root):');
+  lines.push('The references, as run (cwd = project root):');
   lines.push('```');
   lines.push(`node ${path.relative(ROOT, path.join(REF_SRC, 'gen_data.js'))}`);
-  for (const r of Object.values(refs)) lines.push(r.shown);
+  for (const v of Object.values(shown)) lines.push(v);
   lines.push('```');
   const table = lines.join('\n');
+  fs.mkdirSync(OUT, { recursive: true });
   fs.writeFileSync(path.join(OUT, 'reference-table.md'), table + '\n');
   console.log(table);
 }
