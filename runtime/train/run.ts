@@ -2,6 +2,7 @@
  * `runTraining`: the whole life of one model, as generated `train.ts` calls it — load and preprocess the data
  * (fitted on the training split only), train, evaluate on the test split, and save everything predict needs.
  */
+import { withSeededRandom } from './seed.ts';
 import path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs';
 import { initBackend } from '../backend.ts';
@@ -60,6 +61,11 @@ function countParams(model: LayersModel): number {
  * `log.jsonl` may have been written.
  */
 export async function runTraining(opts: RunTrainingOptions): Promise<TrainingResult> {
+  // Initial weights and dropout masks follow train.seed: the same seed gives the same model on one backend.
+  return withSeededRandom(opts.train.seed, () => trainAndSave(opts));
+}
+
+async function trainAndSave(opts: RunTrainingOptions): Promise<TrainingResult> {
   const tStart = performance.now();
   const { head, train } = opts;
   validateTrainSpec(train, head);
