@@ -1,0 +1,245 @@
+/**
+ * The mmf language server, driven as an editor drives it: a spawned process, JSON-RPC over stdio.
+ * One server serves every test of this file (start-up is the slow part); each test uses its own documents.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type {
+  CodeAction,
+  CompletionItem,
+  CompletionList,
+  Diagnostic,
+  DocumentSymbol,
+  FoldingRange,
+  Hover,
+  InlayHint,
+  Location,
+  Position,
+  Range,
+  SemanticTokens,
+  TextEdit,
+  WorkspaceEdit,
+} from 'vscode-languageserver-protocol';
+import { LspClient } from '../vscode-extension/test/client.ts';
+
+export const MODEL = `dataset emails from jsonl("mail.jsonl") {
+  split(by split)  // a column
+}
+
+input subject: text(vocab 4000, max_len 20) from emails.subject
+input body:    text(vocab 20000, max_len 200) from emails.body
+input headers: tabular(normalize zscore) from emails[links, caps, hour]
+label spam:    binary from emails.is_spam
+
+encoder subj = subject -> embedding(32) -> gru(32)
+encoder text = body -> embedding(32) -> conv1d(64, 5, activation relu) -> global_max_pool
+encoder meta = headers -> mlp([16])
+
+fusion joint = concat(subj, text, meta)
+
+model SpamNet = joint -> classifier(spam, hidden [64], dropout 0.2)
+
+train SpamNet { optimizer adam(lr 1e-3) epochs 8 batch 64 }
+`;
+
+const ROWS = [
+  { subject: 'hi', body: 'hello there', links: 1, caps: 0.1, hour: 9, is_spam: 0, split: 'train' },
+  { subject: 'WIN', body: 'cheap pills', links: 7, caps: 0.9, hour: 3, is_spam: 1, split: 'test' },
+];
+
+let dir: string;
+let server: LspClient;
+let docs = 0;
+
+/** Open `text` as a new document in the fixture folder; resolves to its URI and first diagnostics. */
+async function openDoc(text: string, name = `doc${++docs}.mmf`): Promise<{ uri: string; diagnostics: Diagnostic[] }> {
+  const uri = pathToFileURL(join(dir, name)).href;
+  await server.open(uri, text, 1);
+  const p = await server.diagnosticsFor(uri, 1);
+  return { uri, diagnostics: p.diagnostics };
+}
+
+/** The position of the `nth` occurrence (0-based) of `needle` in `text`, plus `offset` characters. */
+export function posOf(text: string, needle: string, offset = 0, nth = 0): Position {
+  let i = -1;
+  for (let k = 0; k <= nth; k++) {
+    i = text.indexOf(needle, i + 1);
+    if (i < 0) throw new Error(`'${needle}' not found`);
+  }
+  i += offset;
+  const before = text.slice(0, i).split('\n');
+  return { line: before.length - 1, character: before[before.length - 1]!.length };
+}
+
+function textAt(text: string, r: Range): string {
+  const lines = text.split('\n');
+  if (r.start.line !== r.end.line) throw new Error('multi-line range');
+  return lines[r.start.line]!.slice(r.start.character, r.end.character);
+}
+
+function hoverText(h: Hover | null): string {
+  expect(h).not.toBeNull();
+  const c = h!.contents as { value: string };
+  return c.value;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mmf-lsp-'));
+  writeFileSync(join(dir, 'mail.jsonl'), ROWS.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  server = await LspClient.start();
+});
+
+afterAll(async () => {
+  if (server) expect(await server.shutdown()).toBe(0);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('initialize', () => {
+  it('announces every feature', () => {
+    const caps = server.initializeResult!.capabilities;
+    expect(caps.hoverProvider).toBe(true);
+    expect(caps.completionProvider).toBeDefined();
+    expect(caps.definitionProvider).toBe(true);
+    expect(caps.referencesProvider).toBe(true);
+    expect(caps.renameProvider).toEqual({ prepareProvider: true });
+    expect(caps.documentFormattingProvider).toBe(true);
+    expect(caps.documentSymbolProvider).toBe(true);
+    expect(caps.foldingRangeProvider).toBe(true);
+    expect(caps.codeActionProvider).toBeDefined();
+    expect(caps.inlayHintProvider).toBe(true);
+    expect(caps.semanticTokensProvider?.legend.tokenTypes.length).toBeGreaterThan(5);
+  });
+});
+
+describe('diagnostics', () => {
+  it('a clean file has none', async () => {
+    const { diagnostics } = await openDoc(MODEL);
+    expect(diagnostics).toEqual([]);
+  });
+
+  it('reports syntax, name and shape errors of one file at once, with codes, hints and related locations', async () => {
+    const text = MODEL.replace('concat(subj, text, meta)', 'weighted_sum(subj, text)')
+      .replace('encoder meta = headers -> mlp([16])', 'encoder meta = headers -> mlp([16]) -> dense(')
+      .replace('label spam:    binary from emails.is_spam', 'label spam:    binary from emails.is_spma');
+    const { diagnostics } = await openDoc(text);
+    const byCode = new Map(diagnostics.map((d) => [d.code, d]));
+    // MMF0001: the unfinished `dense(`; MMF1006: its missing width; MMF1008: the column; MMF2002: the widths.
+    expect([...byCode.keys()].sort()).toEqual(['MMF0001', 'MMF1006', 'MMF1008', 'MMF2002']);
+    const shape = byCode.get('MMF2002')!;
+    expect(shape.severity).toBe(1);
+    expect(shape.source).toBe('mmf');
+    expect(textAt(text, shape.range)).toBe('weighted_sum(subj, text)');
+    expect(shape.message).toMatch(/\[batch, 64\].*\[batch, 32\]/);
+    expect(shape.message).toMatch(/\nhint: .*dense\(32\)/);
+    expect((shape.data as { hint: string }).hint).toMatch(/dense\(32\)/);
+    expect(shape.relatedInformation?.[0]?.message).toMatch(/encoder text/);
+    expect(textAt(text, shape.relatedInformation![0]!.location.range)).toBe('text');
+    const column = byCode.get('MMF1008')!;
+    expect(textAt(text, column.range)).toBe('is_spma');
+    expect(column.message).toMatch(/Did you mean 'is_spam'/);
+  });
+
+  it('debounces edits: only the last of a burst is checked, and its diagnostics carry its version', async () => {
+    const { uri } = await openDoc(MODEL);
+    for (let v = 2; v <= 6; v++) await server.change(uri, v, MODEL.replace('gru(32)', `gru(${v === 6 ? 'x' : v})`));
+    const last = await server.diagnosticsFor(uri, 6);
+    expect(last.diagnostics.map((d) => d.code)).toEqual(['MMF3002']);
+    await new Promise((r) => setTimeout(r, 150));
+    const versions = server.published.get(uri)!.map((p) => p.version);
+    expect(versions).toEqual([1, 6]);
+  });
+
+  it('follows incremental edits', async () => {
+    const { uri } = await openDoc(MODEL);
+    const at = posOf(MODEL, 'gru(32)', 4);
+    await server.change(uri, 2, [{ range: { start: at, end: { ...at, character: at.character + 2 } }, text: 'q' }]);
+    const p = await server.diagnosticsFor(uri, 2);
+    expect(p.diagnostics.map((d) => d.code)).toEqual(['MMF3002']);
+    await server.change(uri, 3, [{ range: { start: at, end: { ...at, character: at.character + 1 } }, text: '32' }]);
+    expect((await server.diagnosticsFor(uri, 3)).diagnostics).toEqual([]);
+  });
+
+  it('clears diagnostics on close', async () => {
+    const { uri } = await openDoc('model M = nothing -> classifier(x)\n');
+    await server.close(uri);
+    await server.diagnostics(uri, (p) => p.diagnostics.length === 0 && p.version === undefined);
+  });
+
+  it('survives any input', async () => {
+    for (const junk of ['', '\u0000\uffff', '(((((((((((', 'model = -> -> ->', '"unterminated', '/* open', 'input x: text( from']) {
+      const { diagnostics } = await openDoc(junk);
+      expect(Array.isArray(diagnostics)).toBe(true);
+    }
+  });
+});
+
+describe('hover', () => {
+  let uri: string;
+  const hoverAt = (p: Position) => server.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: p });
+  beforeAll(async () => {
+    uri = (await openDoc(MODEL)).uri;
+  });
+
+  it('an encoder: kind, shape, parameters, where it is defined', async () => {
+    const h = hoverText(await hoverAt(posOf(MODEL, 'text, meta)', 1)));
+    expect(h).toContain('encoder text: [batch, 64] float32');
+    expect(h).toContain('650,304'); // 20000·32 + 5·32·64 + 64
+    expect(h).toContain('line 11');
+  });
+
+  it('an input, a label, a dataset, a model', async () => {
+    expect(hoverText(await hoverAt(posOf(MODEL, 'subject ->')))).toContain('input subject: [batch, 20] int32');
+    expect(hoverText(await hoverAt(posOf(MODEL, 'headers ->')))).toContain('[batch, 3] float32');
+    expect(hoverText(await hoverAt(posOf(MODEL, 'spam, hidden')))).toMatch(/label spam[\s\S]*\[batch, 1\]/);
+    const ds = hoverText(await hoverAt(posOf(MODEL, 'emails.body', 2)));
+    expect(ds).toContain('mail.jsonl');
+    expect(ds).toContain('`is_spam`');
+    const m = hoverText(await hoverAt(posOf(MODEL, 'SpamNet', 1, 1)));
+    expect(m).toContain('model SpamNet: [batch, 1] float32');
+    expect(m).toMatch(/\*\*\d{3},\d{3}\*\* parameters/);
+  });
+
+  it('a layer: its doc, shape rule and the type it produces here', async () => {
+    const h = hoverText(await hoverAt(posOf(MODEL, 'conv1d', 2)));
+    expect(h).toContain('layer conv1d → [batch, 196, 64] float32');
+    expect(h).toContain('`[batch, 200, 32] float32` → `[batch, 196, 64] float32`');
+    expect(h).toContain('10,304 parameters');
+    expect(h).toContain('convolution');
+    expect(h).toContain('**Shape:**');
+    expect(h).toContain('`filters`');
+  });
+
+  it('a fusion operator and a head', async () => {
+    expect(hoverText(await hoverAt(posOf(MODEL, 'concat', 1)))).toContain('fusion operator concat → [batch, 112] float32');
+    expect(hoverText(await hoverAt(posOf(MODEL, 'classifier', 1)))).toContain('head classifier → [batch, 1] float32');
+  });
+
+  it('an argument key and a column', async () => {
+    expect(hoverText(await hoverAt(posOf(MODEL, 'activation relu', 1)))).toContain('activation function');
+    expect(hoverText(await hoverAt(posOf(MODEL, 'is_spam', 1)))).toContain('mail.jsonl');
+  });
+
+  it('nothing on a keyword or a number', async () => {
+    expect(await hoverAt(posOf(MODEL, 'encoder', 1))).toBeNull();
+    expect(await hoverAt(posOf(MODEL, '4000', 1))).toBeNull();
+  });
+});
+
+describe('inlay hints', () => {
+  it('show the output shape after each encoder, fusion and head', async () => {
+    const { uri } = await openDoc(MODEL);
+    const hints = await server.request<InlayHint[]>('textDocument/inlayHint', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } },
+    });
+    const lines = MODEL.split('\n');
+    const shown = hints.map((h) => `${lines[h.position.line]!.slice(0, h.position.character).split(' ')[1]} ${h.label}`);
+    expect(shown).toEqual(['subj [batch, 32]', 'text [batch, 64]', 'meta [batch, 16]', 'joint [batch, 112]', 'SpamNet [batch, 1]']);
+    expect(hints[0]!.position).toEqual(posOf(MODEL, 'gru(32)', 7));
+  });
+});
+
+export type { CodeAction, CompletionItem, CompletionList, DocumentSymbol, FoldingRange, Location, SemanticTokens, TextEdit, WorkspaceEdit };

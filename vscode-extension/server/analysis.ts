@@ -1,0 +1,103 @@
+/**
+ * One analysed version of a document: the compiler's result plus an index of what sits where (names,
+ * references, layer calls, columns), built lazily for the editor features.
+ */
+import { statSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compile, type CompileResult } from '../../compiler/index.ts';
+import { columnsOf, readHeadFromDisk, type ReadHead } from '../../compiler/data-columns.ts';
+import type { DatasetPlan } from '../../compiler/ir.ts';
+import { SourceIndex } from './source-index.ts';
+
+/** A compiled document version. */
+export class Analysis {
+  private indexCache: SourceIndex | undefined;
+
+  constructor(
+    readonly uri: string,
+    readonly version: number,
+    readonly text: string,
+    /** The file's path on disk, when the document is a `file:` URI. */
+    readonly fileName: string | undefined,
+    readonly result: CompileResult,
+    private readonly readHead: ReadHead,
+  ) {}
+
+  /** Names, references, calls and step types by position (built on first use). */
+  get index(): SourceIndex {
+    return (this.indexCache ??= new SourceIndex(this.result));
+  }
+
+  /** The absolute path of a dataset's file (relative paths are relative to the .mmf file). */
+  datasetPath(plan: DatasetPlan): string {
+    return resolvePath(this.fileName ? dirname(this.fileName) : process.cwd(), plan.source.path);
+  }
+
+  /** The column names of a dataset's file, or undefined when the file cannot be read. */
+  columns(dataset: string): string[] | undefined {
+    const plan = this.result.datasets.get(dataset);
+    if (!plan) return undefined;
+    return columnsOf(plan.source.format, this.datasetPath(plan), this.readHead, plan.source.delimiter);
+  }
+}
+
+/** The path of a `file:` URI; undefined for other schemes (`untitled:`). */
+export function fileNameOf(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A ReadHead that keeps what it read, keyed by path and checked against the file's size and modification
+ * time, so checking on every keystroke does not re-read the data files.
+ */
+export function cachedReadHead(): ReadHead {
+  const cache = new Map<string, { mtimeMs: number; size: number; bytes: number; text: string | undefined }>();
+  return (absPath, bytes) => {
+    let st: { mtimeMs: number; size: number };
+    try {
+      const s = statSync(absPath);
+      if (!s.isFile()) return undefined;
+      st = { mtimeMs: s.mtimeMs, size: s.size };
+    } catch {
+      cache.delete(absPath);
+      return undefined;
+    }
+    const hit = cache.get(absPath);
+    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size && (hit.bytes >= bytes || hit.bytes >= st.size)) {
+      return hit.text === undefined ? undefined : hit.text.slice(0, bytes);
+    }
+    const text = readHeadFromDisk(absPath, bytes);
+    cache.set(absPath, { ...st, bytes, text });
+    return text;
+  };
+}
+
+/** Compile one document version. Never throws: an unexpected compiler exception becomes an MMF0000 diagnostic. */
+export function analyse(uri: string, version: number, text: string, readHead: ReadHead): Analysis {
+  const fileName = fileNameOf(uri);
+  let result: CompileResult;
+  try {
+    result = compile(text, { fileName, readHead, skipDataFiles: fileName === undefined });
+  } catch (e) {
+    const empty = compile('', { skipDataFiles: true });
+    result = {
+      ...empty,
+      diagnostics: [
+        {
+          code: 'MMF0000',
+          severity: 'error',
+          message: `Internal error in the mmf compiler: ${e instanceof Error ? e.message : String(e)}`,
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          hint: 'This is a bug in mmf; please report it with the file that caused it.',
+        },
+      ],
+    };
+  }
+  return new Analysis(uri, version, text, fileName, result, readHead);
+}

@@ -1,0 +1,152 @@
+/**
+ * The mmf language server: a thin shell over the compiler's public API (compile, lex, the layer registry).
+ * It imports the compiler and the grammar, never the runtime.
+ *
+ * Documents are compiled on open at once and on every change after a short debounce (`debounceMs`,
+ * 50 ms by default, settable in `initializationOptions`); a newer change cancels the pending check, and
+ * diagnostics computed for a version that is no longer current are dropped. Requests (hover, completion, …)
+ * always see the current text: they compile it on demand when the debounced check has not run yet.
+ */
+import {
+  CodeActionKind,
+  ErrorCodes,
+  ResponseError,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type CancellationToken,
+  type Connection,
+  type InitializeResult,
+} from 'vscode-languageserver/node.js';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyse, cachedReadHead, type Analysis } from './analysis.ts';
+import { codeActions } from './actions.ts';
+import { completion, COMPLETION_TRIGGERS } from './completion.ts';
+import { toLspDiagnostic } from './diagnostics.ts';
+import { formatDocument } from './formatting.ts';
+import { hover } from './hover.ts';
+import { inlayHints } from './inlay.ts';
+import { definition, prepareRename, references, rename } from './navigation.ts';
+import { documentSymbols, foldingRanges } from './outline.ts';
+import { SEMANTIC_LEGEND, semanticTokens } from './semantic.ts';
+
+/** Options a client may pass in `initializationOptions`. */
+export interface ServerOptions {
+  /** Delay between the last change and its check, in milliseconds (default 50). */
+  debounceMs?: number;
+}
+
+/** Register every handler of the mmf language server on `connection` (the caller calls `listen()`). */
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const readHead = cachedReadHead();
+  const analyses = new Map<string, Analysis>();
+  const pending = new Map<string, ReturnType<typeof setTimeout>>();
+  let debounceMs = 50;
+
+  /** The analysis of the document's current version (compiled now when missing or stale). */
+  function current(uri: string): Analysis | undefined {
+    const doc = documents.get(uri);
+    if (!doc) return undefined;
+    const cached = analyses.get(uri);
+    if (cached && cached.version === doc.version) return cached;
+    const a = analyse(uri, doc.version, doc.getText(), readHead);
+    analyses.set(uri, a);
+    return a;
+  }
+
+  function validate(uri: string): void {
+    pending.delete(uri);
+    const a = current(uri);
+    if (!a) return;
+    if (documents.get(uri)?.version !== a.version) return; // a newer version arrived meanwhile
+    void connection.sendDiagnostics({ uri, version: a.version, diagnostics: a.result.diagnostics.map((d) => toLspDiagnostic(d, uri)) });
+  }
+
+  function schedule(uri: string, delay: number): void {
+    const t = pending.get(uri);
+    if (t) clearTimeout(t);
+    pending.set(
+      uri,
+      setTimeout(() => guard('validate', () => validate(uri), undefined), delay),
+    );
+  }
+
+  /** Run a handler; an exception is logged and answered with `fallback`, never crashes the server. */
+  function guard<T>(what: string, f: () => T, fallback: T): T {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof ResponseError) throw e;
+      connection.console.error(`mmf: ${what} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      return fallback;
+    }
+  }
+
+  /** A request handler over the current analysis of its document; cancelled requests answer null. */
+  function onDoc<P extends { textDocument: { uri: string } }, R>(what: string, f: (a: Analysis, p: P) => R, fallback: R) {
+    return (p: P, token?: CancellationToken): R => {
+      if (token?.isCancellationRequested) throw new ResponseError(-32800 /* RequestCancelled */, 'request cancelled');
+      const a = current(p.textDocument.uri);
+      if (!a) return fallback;
+      return guard(what, () => f(a, p), fallback);
+    };
+  }
+
+  connection.onInitialize((params): InitializeResult => {
+    const opts = (params.initializationOptions ?? {}) as ServerOptions;
+    if (typeof opts.debounceMs === 'number' && opts.debounceMs >= 0) debounceMs = opts.debounceMs;
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        completionProvider: { triggerCharacters: COMPLETION_TRIGGERS, resolveProvider: false },
+        definitionProvider: true,
+        referencesProvider: true,
+        renameProvider: { prepareProvider: true },
+        documentSymbolProvider: true,
+        foldingRangeProvider: true,
+        documentFormattingProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        inlayHintProvider: true,
+        semanticTokensProvider: { legend: SEMANTIC_LEGEND, full: true },
+      },
+      serverInfo: { name: 'mmf-language-server', version: '0.1.0' },
+    };
+  });
+
+  documents.onDidOpen((e) => guard('open', () => validate(e.document.uri), undefined));
+  documents.onDidChangeContent((e) => {
+    // onDidChangeContent also fires on open, which onDidOpen has checked already.
+    if (analyses.get(e.document.uri)?.version === e.document.version) return;
+    schedule(e.document.uri, debounceMs);
+  });
+  documents.onDidClose((e) => {
+    const t = pending.get(e.document.uri);
+    if (t) clearTimeout(t);
+    pending.delete(e.document.uri);
+    analyses.delete(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  connection.onHover(onDoc('hover', (a, p) => hover(a, p.position), null));
+  connection.onCompletion(onDoc('completion', (a, p) => completion(a, p.position), []));
+  connection.onDefinition(onDoc('definition', (a, p) => definition(a, p.position), null));
+  connection.onReferences(onDoc('references', (a, p) => references(a, p.position, p.context.includeDeclaration), []));
+  connection.onPrepareRename(onDoc('prepareRename', (a, p) => prepareRename(a, p.position), null));
+  connection.onRenameRequest((p, token) => {
+    if (token.isCancellationRequested) throw new ResponseError(-32800, 'request cancelled');
+    const a = current(p.textDocument.uri);
+    if (!a) return null;
+    const r = guard('rename', () => rename(a, p.position, p.newName), null);
+    if (typeof r === 'string') throw new ResponseError(ErrorCodes.InvalidRequest, r);
+    return r;
+  });
+  connection.onDocumentSymbol(onDoc('documentSymbol', (a) => documentSymbols(a), []));
+  connection.onFoldingRanges(onDoc('foldingRange', (a) => foldingRanges(a), []));
+  connection.onDocumentFormatting(onDoc('formatting', (a, p) => formatDocument(a, p.options), []));
+  connection.onCodeAction(onDoc('codeAction', (a, p) => codeActions(a, p.range, p.context.diagnostics), []));
+  connection.languages.inlayHint.on(onDoc('inlayHint', (a, p) => inlayHints(a, p.range), []));
+  connection.languages.semanticTokens.on(onDoc('semanticTokens', (a) => semanticTokens(a), { data: [] }));
+
+  documents.listen(connection);
+}
