@@ -6,32 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../compiler/index.ts';
 import type { Range } from '../grammar/diagnostic.ts';
+import { rangeOf, within } from './helpers/ranges.ts';
 
-/** The range of the n-th occurrence (0-based) of `needle` in `src`. */
-function rangeOf(src: string, needle: string, n = 0): Range {
-  let at = -1;
-  for (let i = 0; i <= n; i++) {
-    at = src.indexOf(needle, at + 1);
-    if (at < 0) throw new Error(`'${needle}' #${n} not in source`);
-  }
-  const pos = (off: number) => {
-    const before = src.slice(0, off).split('\n');
-    return { line: before.length - 1, character: before[before.length - 1]!.length };
-  };
-  return { start: pos(at), end: pos(at + needle.length) };
-}
-
-/** The range of `part` inside the first occurrence of `context` (e.g. the `1` of `dropout(1)`). */
-function within(src: string, context: string, part: string): Range {
-  const at = src.indexOf(context);
-  if (at < 0) throw new Error(`'${context}' not in source`);
-  const off = at + context.indexOf(part);
-  const pos = (o: number) => {
-    const before = src.slice(0, o).split('\n');
-    return { line: before.length - 1, character: before[before.length - 1]!.length };
-  };
-  return { start: pos(off), end: pos(off + part.length) };
-}
 
 const HEADER = `dataset pics from jsonl("pics.jsonl") { split(train 0.8, val 0.1, test 0.1, seed 7) }
 input digit: image(height 28, width 28, channels 1, normalize unit) from pics.pixels
