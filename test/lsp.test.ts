@@ -242,4 +242,100 @@ describe('inlay hints', () => {
   });
 });
 
+
+describe('completion', () => {
+  /** Labels offered at the end of MODEL + `tail` (or at `|` in it). */
+  async function complete(tail: string): Promise<CompletionItem[]> {
+    const full = MODEL + tail;
+    const at = full.includes('|') ? full.indexOf('|') : full.length;
+    const text = full.replace('|', '');
+    const { uri } = await openDoc(text);
+    const before = text.slice(0, at).split('\n');
+    const list = await server.request<CompletionList>('textDocument/completion', {
+      textDocument: { uri },
+      position: { line: before.length - 1, character: before[before.length - 1]!.length },
+    });
+    return list.items;
+  }
+  const labels = (items: CompletionItem[]) => items.map((i) => i.label);
+
+  it('after -> : layers with their parameters as snippets (heads only in a model)', async () => {
+    const items = await complete('encoder e2 = subject -> ');
+    const conv = items.find((i) => i.label === 'conv1d')!;
+    expect(conv.textEdit?.newText).toBe('conv1d(${1:filters}, ${2:kernel_size})');
+    expect(conv.insertTextFormat).toBe(2);
+    expect(conv.detail).toContain('filters');
+    expect((conv.documentation as { value: string }).value).toContain('`kernel_size`');
+    expect(labels(items)).toContain('embedding');
+    expect(labels(items)).toContain('global_max_pool');
+    expect(labels(items)).not.toContain('classifier');
+    expect(labels(items)).not.toContain('concat');
+    expect(labels(items)).not.toContain('subj');
+    expect(labels(await complete('model M2 = joint -> '))).toContain('classifier');
+  });
+
+  it('the word being typed is replaced', async () => {
+    const items = await complete('encoder e2 = subject -> emb');
+    const e = items.find((i) => i.label === 'embedding')!;
+    const r = (e.textEdit as TextEdit).range;
+    expect(r.end.character - r.start.character).toBe(3);
+  });
+
+  it('at the start of a pipeline: inputs, encoders and fusions, and the fusion operators', async () => {
+    const l = labels(await complete('encoder e2 = '));
+    expect(l).toEqual(expect.arrayContaining(['subject', 'body', 'headers', 'subj', 'text', 'meta', 'joint', 'concat', 'attention']));
+    expect(l).not.toContain('spam');
+    expect(l).not.toContain('emails');
+    expect(l).not.toContain('SpamNet');
+    expect(l).not.toContain('conv1d');
+  });
+
+  it('fusion operands: encodings but not labels, nor the fusion itself', async () => {
+    const l = labels(await complete('fusion f2 = concat(subj, '));
+    expect(l).toEqual(expect.arrayContaining(['subj', 'text', 'meta', 'joint', 'subject']));
+    expect(l).not.toContain('spam');
+    expect(l).not.toContain('f2');
+    const att = labels(await complete('fusion f3 = attention(subj, text, '));
+    expect(att).toEqual(expect.arrayContaining(['dim', 'heads', 'meta']));
+  });
+
+  it('classifier( : labels', async () => {
+    const l = labels(await complete('model M2 = joint -> classifier('));
+    expect(l).toContain('spam');
+    expect(l).not.toContain('subj');
+    expect(l).toContain('hidden');
+  });
+
+  it('argument keys and their values', async () => {
+    const keys = labels(await complete('encoder e2 = text -> dense(64, '));
+    expect(keys).toEqual(expect.arrayContaining(['activation', 'use_bias']));
+    const values = labels(await complete('encoder e2 = text -> dense(64, activation '));
+    expect(values).toEqual(expect.arrayContaining(['relu', 'tanh', 'sigmoid']));
+    expect(labels(await complete('input x: text(vocab 10, max_len 4, tokenizer ) from emails.body'.replace('tokenizer )', 'tokenizer |)')))).toEqual(['words', 'chars']);
+  });
+
+  it("columns from the dataset's file, after DATASET. and in DATASET[", async () => {
+    const l = labels(await complete('input x: text(vocab 10, max_len 4) from emails.'));
+    expect(l.sort()).toEqual(['body', 'caps', 'hour', 'is_spam', 'links', 'split', 'subject']);
+    expect(labels(await complete('input y: tabular from emails[links, '))).toContain('hour');
+    expect(labels(await complete('input z: text(vocab 10, max_len 4) from '))).toEqual(['emails']);
+  });
+
+  it('keywords at the start of a line, kinds after a colon, models after train, settings in blocks', async () => {
+    const kw = await complete('enc');
+    expect(labels(kw)).toEqual(['dataset', 'input', 'label', 'encoder', 'fusion', 'model', 'train', 'import']);
+    expect(kw.find((i) => i.label === 'encoder')!.textEdit!.newText).toMatch(/^encoder \$\{1:name\} = /);
+    expect(labels(await complete('input x: '))).toEqual(['text', 'tabular', 'categorical', 'image']);
+    expect(labels(await complete('label y: '))).toEqual(['binary', 'classes']);
+    expect(labels(await complete('train '))).toEqual(['SpamNet']);
+    expect(labels(await complete('train SpamNet {\n  epochs 3\n  '))).toEqual(expect.arrayContaining(['optimizer', 'batch', 'early_stop', 'seed']));
+    expect(labels(await complete('train SpamNet { optimizer '))).toEqual(['adam', 'sgd', 'rmsprop', 'adagrad']);
+  });
+
+  it('nothing inside a comment or a string', async () => {
+    expect(await complete('// encoder x = subject -> ')).toEqual([]);
+    expect(await complete('dataset d2 from jsonl("a -> ')).toEqual([]);
+  });
+});
+
 export type { CodeAction, CompletionItem, CompletionList, DocumentSymbol, FoldingRange, Location, SemanticTokens, TextEdit, WorkspaceEdit };

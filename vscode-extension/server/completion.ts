@@ -1,5 +1,404 @@
-import type { CompletionItem } from 'vscode-languageserver/node.js';
-import type { Position } from '../../grammar/diagnostic.ts';
+/**
+ * Completion, by what fits where the cursor is:
+ * - at the start of a line: the declaration keywords (as snippets);
+ * - after `->`: layers (and heads in a model), with their parameters as snippet tab stops;
+ * - after `encoder|fusion|model NAME =`: inputs, encoders and fusions, and the fusion operators;
+ * - in a fusion operator's parentheses: inputs, encoders and fusions; in `classifier(`: labels;
+ * - after an argument key: its values (`activation ` → relu, tanh, …); at an argument: the call's keys;
+ * - after `from`: datasets (or data sources); after `DATASET.` or in `DATASET[`: the columns of its file;
+ * - after `input NAME:` / `label NAME:`: input or label kinds; after `train`: models; in blocks: settings.
+ *
+ * The context is read from the tokens before the cursor (grammar `lex`), so it works on half-written text.
+ */
+import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList } from 'vscode-languageserver/node.js';
+import type { ParamSpec } from '../../compiler/args.ts';
+import { findLayer, LAYERS, type LayerDef } from '../../compiler/layers/index.ts';
+import { formatType } from '../../compiler/index.ts';
+import type { SymbolKind } from '../../compiler/symbols.ts';
+import type { Position, Range } from '../../grammar/diagnostic.ts';
+import { lex, type LexToken } from '../../grammar/index.ts';
 import type { Analysis } from './analysis.ts';
-export const COMPLETION_TRIGGERS = ['>', '(', ',', '.', '[', ' ', ':'];
-export function completion(_a: Analysis, _p: Position): CompletionItem[] { return []; }
+import { layerDoc, layerSnippet, paramLine } from './describe.ts';
+import { IDENTIFIER, offsetAt } from './util.ts';
+
+/** Characters after which the client should ask for completions. */
+export const COMPLETION_TRIGGERS = ['>', '(', ',', '.', '[', ':', ' '];
+
+const DECL_TYPES = new Set(['Import', 'Dataset', 'Input', 'Label', 'Encoder', 'Fusion', 'Model', 'Train']);
+
+/** Declaration keywords and the snippets they insert. */
+const KEYWORDS: [string, string, string][] = [
+  ['dataset', 'dataset ${1:name} from ${2|jsonl,json,csv|}("${3:data.jsonl}")', 'where samples come from'],
+  ['input', 'input ${1:name}: ${2|text,tabular,categorical,image|}($3) from ${4:dataset}.${5:column}', 'a modality read from a dataset'],
+  ['label', 'label ${1:name}: ${2|binary,classes|} from ${3:dataset}.${4:column}', 'what a model predicts'],
+  ['encoder', 'encoder ${1:name} = ${2:input} -> $0', 'a network for one modality'],
+  ['fusion', 'fusion ${1:name} = ${2|concat,weighted_sum,attention|}(${3:a}, ${4:b})', 'joins encodings'],
+  ['model', 'model ${1:Name} = ${2:fusion} -> classifier(${3:label})', 'encodings and a head'],
+  ['train', 'train ${1:Model} {\n\toptimizer adam(lr ${2:1e-3})\n\tepochs ${3:10}\n\tbatch ${4:32}\n}', 'how a model trains'],
+  ['import', 'import "${1:other.mmf}"', 'declarations of another file (not supported yet)'],
+];
+
+/**
+ * Calls other than layers, with their parameters (data sources, input and label kinds, optimizers, block
+ * settings). The compiler keeps these tables private; they are repeated here for completion only.
+ */
+const enumP = (name: string, values: string[], doc: string, dflt?: string): ParamSpec => ({
+  name,
+  type: { t: 'enum', values },
+  doc,
+  ...(dflt ? { default: dflt } : {}),
+});
+const intP = (name: string, doc: string, required = false): ParamSpec => ({ name, type: { t: 'int' }, doc, ...(required ? { required } : {}) });
+const numP = (name: string, doc: string): ParamSpec => ({ name, type: { t: 'number' }, doc });
+
+interface CallInfo {
+  params: ParamSpec[];
+  snippet: string;
+  doc: string;
+}
+const INPUT_KINDS: Record<string, CallInfo> = {
+  text: {
+    params: [
+      intP('vocab', 'vocabulary size', true),
+      intP('max_len', 'tokens kept per sample', true),
+      { name: 'lowercase', type: { t: 'bool' }, doc: 'lower-case before tokenizing', default: true },
+      enumP('tokenizer', ['words', 'chars'], 'words or chars', 'words'),
+    ],
+    snippet: 'text(vocab ${1:5000}, max_len ${2:64})',
+    doc: 'Text: `[batch, max_len] int32` token ids.',
+  },
+  tabular: {
+    params: [enumP('normalize', ['zscore', 'minmax', 'none'], 'scaling', 'zscore'), enumP('impute', ['mean', 'median', 'zero', 'error'], 'missing values', 'mean')],
+    snippet: 'tabular(normalize ${1|zscore,minmax,none|})',
+    doc: 'Numbers: `[batch, columns] float32`.',
+  },
+  categorical: { params: [intP('vocab', 'categories kept, unknown included', true)], snippet: 'categorical(vocab ${1:50})', doc: 'One category: `[batch, 1] int32`.' },
+  image: {
+    params: [intP('height', 'rows of pixels', true), intP('width', 'columns of pixels', true), intP('channels', 'values per pixel'), enumP('normalize', ['none', 'unit', 'zscore'], 'scaling', 'unit')],
+    snippet: 'image(height ${1:28}, width ${2:28}, channels ${3:1})',
+    doc: 'An image: `[batch, height, width, channels] float32`.',
+  },
+};
+const LABEL_KINDS: Record<string, CallInfo> = {
+  binary: { params: [{ name: 'positive', type: { t: 'string' }, doc: 'the value meaning the positive class' }], snippet: 'binary', doc: 'Two classes: a sigmoid output `[batch, 1]`.' },
+  classes: { params: [], snippet: 'classes(${1:3})', doc: 'K classes: a softmax output `[batch, K]`. `classes(10)` or `classes("a", "b")`.' },
+};
+const SOURCES: Record<string, CallInfo> = {
+  jsonl: { params: [], snippet: 'jsonl("${1:data.jsonl}")', doc: 'One JSON object per line.' },
+  json: { params: [], snippet: 'json("${1:data.json}")', doc: 'A JSON array of objects.' },
+  csv: { params: [{ name: 'delimiter', type: { t: 'string' }, doc: 'field separator', default: ',' }], snippet: 'csv("${1:data.csv}")', doc: 'Comma-separated values with a header row.' },
+};
+const LR = numP('lr', 'learning rate (> 0)');
+const OPTIMIZERS: Record<string, CallInfo> = {
+  adam: { params: [LR], snippet: 'adam(lr ${1:1e-3})', doc: 'Adam (Kingma & Ba 2015).' },
+  sgd: { params: [LR, numP('momentum', 'momentum in [0, 1)')], snippet: 'sgd(lr ${1:0.01})', doc: 'Stochastic gradient descent.' },
+  rmsprop: { params: [LR], snippet: 'rmsprop(lr ${1:1e-3})', doc: 'RMSprop.' },
+  adagrad: { params: [LR], snippet: 'adagrad(lr ${1:0.01})', doc: 'Adagrad.' },
+};
+const SETTINGS: Record<string, Record<string, CallInfo>> = {
+  Train: {
+    optimizer: { params: [], snippet: 'optimizer ${1|adam,sgd,rmsprop,adagrad|}(lr ${2:1e-3})', doc: 'The optimizer and its learning rate.' },
+    epochs: { params: [], snippet: 'epochs ${1:10}', doc: 'Passes over the training split.' },
+    batch: { params: [], snippet: 'batch ${1:32}', doc: 'Samples per batch.' },
+    early_stop: {
+      params: [enumP('monitor', ['val_loss', 'val_accuracy'], 'what to watch', 'val_loss'), intP('patience', 'epochs without improvement')],
+      snippet: 'early_stop(${1|val_loss,val_accuracy|}, patience ${2:3})',
+      doc: 'Stop when the monitored value stops improving; restores the best weights.',
+    },
+    class_weights: { params: [], snippet: 'class_weights [${1:1}, ${2:1}]', doc: 'One loss weight per class.' },
+    seed: { params: [], snippet: 'seed ${1:42}', doc: 'Seed for shuffling and initialisation.' },
+  },
+  Dataset: {
+    split: {
+      params: [
+        { name: 'by', type: { t: 'ref' }, doc: 'the column holding each row’s split' },
+        numP('train', 'share of rows for training'),
+        numP('val', 'share of rows for validation'),
+        numP('test', 'share of rows for testing'),
+        intP('seed', 'shuffle seed'),
+      ],
+      snippet: 'split(${1|by split,train 0.8\\, val 0.1\\, test 0.1\\, seed 42|})',
+      doc: 'A column naming each row’s split, or a seeded random split.',
+    },
+  },
+};
+
+const KIND_OF_SYMBOL: Record<SymbolKind, CompletionItemKind> = {
+  dataset: CompletionItemKind.Module,
+  input: CompletionItemKind.Variable,
+  label: CompletionItemKind.EnumMember,
+  encoder: CompletionItemKind.Function,
+  fusion: CompletionItemKind.Function,
+  model: CompletionItemKind.Class,
+};
+
+/** Where the cursor is, read from the tokens before it. */
+interface Context {
+  /** The word being typed (replaced by the completion), if any. */
+  word?: LexToken;
+  /** The declaration keyword that starts the current declaration. */
+  decl?: LexToken;
+  /** Significant tokens of the current declaration before the cursor (after the keyword). */
+  tokens: LexToken[];
+  /** Open brackets, innermost last: the bracket token and where it is in `tokens`. */
+  open: { tok: LexToken; at: number }[];
+  /** The range the completion replaces. */
+  replace: Range;
+  atLineStart: boolean;
+}
+
+function readContext(text: string, p: Position): Context | undefined {
+  const offset = offsetAt(text, p);
+  const all = lex(text.slice(0, offset)).tokens;
+  let last = all[all.length - 1];
+  if (last && last.offset + last.length >= offset) {
+    // Inside a comment or a string, or right after a number: nothing to complete.
+    if (last.category === 'comment' || last.category === 'string' || last.category === 'number' || last.category === 'invalid') return undefined;
+  }
+  let word: LexToken | undefined;
+  if (last && last.offset + last.length === offset && (last.category === 'name' || last.category === 'keyword')) {
+    word = last;
+    all.pop();
+    last = all[all.length - 1];
+  }
+  const sig = all.filter((t) => t.category !== 'comment');
+  let start = -1;
+  for (let i = sig.length - 1; i >= 0; i--) {
+    if (DECL_TYPES.has(sig[i]!.type)) {
+      start = i;
+      break;
+    }
+  }
+  const tokens = sig.slice(start + 1);
+  const open: Context['open'] = [];
+  tokens.forEach((t, i) => {
+    if (t.type === 'LParen' || t.type === 'LBracket' || t.type === 'LBrace') open.push({ tok: t, at: i });
+    else if (t.type === 'RParen' || t.type === 'RBracket' || t.type === 'RBrace') open.pop();
+  });
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const before = text.slice(lineStart, word ? word.offset : offset);
+  return {
+    word,
+    decl: start >= 0 ? sig[start] : undefined,
+    tokens,
+    open,
+    replace: word ? word.range : { start: p, end: p },
+    atLineStart: before.trim() === '' && (before.length === 0 || open.length === 0),
+  };
+}
+
+/** Completion items at `p`. */
+export function completion(a: Analysis, p: Position): CompletionList {
+  const ctx = readContext(a.text, p);
+  const items = ctx ? itemsFor(a, ctx) : [];
+  if (ctx) {
+    for (const it of items) {
+      const newText = it.insertText ?? it.label;
+      it.textEdit = { range: ctx.replace, newText };
+      delete it.insertText;
+    }
+  }
+  return { isIncomplete: false, items };
+}
+
+function itemsFor(a: Analysis, ctx: Context): CompletionItem[] {
+  const { tokens, open } = ctx;
+  const declType = ctx.decl?.type;
+  const prev = tokens[tokens.length - 1];
+  const prev2 = tokens[tokens.length - 2];
+  if (ctx.atLineStart && (ctx.replace.start.character === 0 || !ctx.decl) && !isConnector(prev)) return keywordItems();
+  if (!ctx.decl) return ctx.atLineStart ? keywordItems() : [];
+  const self = tokens[0]?.category === 'name' ? tokens[0].text : undefined;
+  const inner = open[open.length - 1];
+
+  if (inner?.tok.type === 'LParen') {
+    const calleeTok = tokens[inner.at - 1];
+    const callee = calleeTok?.category === 'name' || calleeTok?.category === 'keyword' ? calleeTok.text : '';
+    // Tokens of the current argument (after the last top-level comma of this call).
+    let argStart = inner.at + 1;
+    let depth = 0;
+    for (let i = inner.at + 1; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      if (t.type === 'LParen' || t.type === 'LBracket') depth++;
+      else if (t.type === 'RParen' || t.type === 'RBracket') depth--;
+      else if (t.type === 'Comma' && depth === 0) argStart = i + 1;
+    }
+    const arg = tokens.slice(argStart);
+    const firstArg = argStart === inner.at + 1;
+    return argItems(a, declType!, self, callee, arg, firstArg, tokens.slice(inner.at + 1, argStart));
+  }
+  if (inner?.tok.type === 'LBracket') {
+    const before = tokens[inner.at - 1];
+    if ((declType === 'Input' || declType === 'Label') && before && isDataset(a, before.text) && prev?.type !== 'String') return columnItems(a, before.text, false);
+    if (before?.type === 'Arrow') return [{ label: 'batch', kind: CompletionItemKind.Constant, detail: 'the batch dimension' }, { label: '_', kind: CompletionItemKind.Constant, detail: 'any size' }];
+    return [];
+  }
+  if (inner?.tok.type === 'LBrace') {
+    const settings = SETTINGS[declType!] ?? {};
+    if (prev?.text === 'optimizer' && declType === 'Train') return callItems(OPTIMIZERS, CompletionItemKind.Function);
+    if (prev && prev.category === 'name' && settings[prev.text]) return [];
+    return Object.entries(settings).map(([name, info]) => ({
+      label: name,
+      kind: CompletionItemKind.Property,
+      documentation: info.doc,
+      insertText: info.snippet,
+      insertTextFormat: InsertTextFormat.Snippet,
+    }));
+  }
+
+  // Outside brackets: by the token before the cursor.
+  if (!prev) {
+    if (declType === 'Train') return symbolItems(a, ['model']);
+    return [];
+  }
+  switch (prev.type) {
+    case 'Arrow':
+      if (declType === 'Encoder' || declType === 'Fusion' || declType === 'Model') return layerItems(declType === 'Model');
+      return [];
+    case 'Equals':
+      if (declType === 'Encoder' || declType === 'Fusion' || declType === 'Model')
+        return [...symbolItems(a, ['input', 'encoder', 'fusion'], self), ...LAYERS.filter((l) => l.role === 'fusion').map(layerItem)];
+      return [];
+    case 'Colon':
+      if (declType === 'Input') return callItems(INPUT_KINDS, CompletionItemKind.TypeParameter);
+      if (declType === 'Label') return callItems(LABEL_KINDS, CompletionItemKind.TypeParameter);
+      return [];
+    case 'From':
+      if (declType === 'Input' || declType === 'Label') return symbolItems(a, ['dataset']);
+      if (declType === 'Dataset') return callItems(SOURCES, CompletionItemKind.Function);
+      return [];
+    case 'Dot':
+      if (prev2 && isDataset(a, prev2.text)) return columnItems(a, prev2.text, true);
+      return [];
+    case 'RParen':
+      if (declType === 'Input' || declType === 'Label') return fromItem(tokens);
+      return [];
+    default:
+      if ((declType === 'Input' || declType === 'Label') && prev2?.type === 'Colon') return fromItem(tokens);
+      if (declType === 'Dataset' && tokens.length === 1) return [{ label: 'from', kind: CompletionItemKind.Keyword }];
+      return [];
+  }
+}
+
+function isConnector(t: LexToken | undefined): boolean {
+  return !!t && ['Arrow', 'Equals', 'Colon', 'Comma', 'From', 'Dot', 'Minus', 'LParen', 'LBracket'].includes(t.type);
+}
+
+function isDataset(a: Analysis, name: string): boolean {
+  return a.result.symbols.byName.get(name)?.kind === 'dataset';
+}
+
+function fromItem(tokens: LexToken[]): CompletionItem[] {
+  return tokens.some((t) => t.type === 'From') ? [] : [{ label: 'from', kind: CompletionItemKind.Keyword }];
+}
+
+function keywordItems(): CompletionItem[] {
+  return KEYWORDS.map(([label, snippet, doc], i) => ({
+    label,
+    kind: CompletionItemKind.Keyword,
+    detail: doc,
+    insertText: snippet,
+    insertTextFormat: InsertTextFormat.Snippet,
+    sortText: String(i).padStart(2, '0'),
+  }));
+}
+
+/** A layer, operator or head with its parameters as a snippet. */
+function layerItem(l: LayerDef): CompletionItem {
+  const snippet = l.role === 'fusion' ? fusionSnippet(l) : layerSnippet(l);
+  return {
+    label: l.name,
+    kind: l.role === 'head' ? CompletionItemKind.Class : l.role === 'fusion' ? CompletionItemKind.Operator : CompletionItemKind.Function,
+    detail: l.rule,
+    documentation: { kind: MarkupKind.Markdown, value: layerDoc(l) },
+    insertText: snippet,
+    insertTextFormat: InsertTextFormat.Snippet,
+  };
+}
+
+function fusionSnippet(l: LayerDef): string {
+  const keys = l.params.filter((p) => p.required && !p.positional).map((p, i) => `${p.name} \${${i + 3}:${p.name}}`);
+  return `${l.name}(\${1:a}, \${2:b}${keys.length ? `, ${keys.join(', ')}` : ''})`;
+}
+
+function layerItems(heads: boolean): CompletionItem[] {
+  const out = LAYERS.filter((l) => l.role === 'layer' || (heads && l.role === 'head')).map(layerItem);
+  // In a model the head comes first: it is what a model must end with.
+  for (const it of out) it.sortText = `${it.kind === CompletionItemKind.Class ? '0' : '1'}${it.label}`;
+  return out;
+}
+
+function callItems(table: Record<string, CallInfo>, kind: CompletionItemKind): CompletionItem[] {
+  return Object.entries(table).map(([name, info]) => ({
+    label: name,
+    kind,
+    documentation: { kind: MarkupKind.Markdown, value: [info.doc, ...info.params.map(paramLine)].join('\n') },
+    insertText: info.snippet,
+    insertTextFormat: InsertTextFormat.Snippet,
+  }));
+}
+
+/** Declared names of the given kinds, with their type as detail (`self` is left out: no cycles). */
+function symbolItems(a: Analysis, kinds: SymbolKind[], self?: string): CompletionItem[] {
+  const out: CompletionItem[] = [];
+  for (const s of a.result.symbols.byName.values()) {
+    if (!kinds.includes(s.kind) || s.name === self) continue;
+    const t = a.index.outputOf(s.name)?.type.type ?? a.result.stepTypes.find((x) => x.label === s.name)?.type;
+    out.push({
+      label: s.name,
+      kind: KIND_OF_SYMBOL[s.kind],
+      detail: `${s.kind}${t ? ` ${formatType(t)}` : ''}`,
+      sortText: `${kinds.indexOf(s.kind)}${s.name}`,
+    });
+  }
+  return out;
+}
+
+function columnItems(a: Analysis, dataset: string, afterDot: boolean): CompletionItem[] {
+  const cols = a.columns(dataset) ?? [];
+  const plan = a.result.datasets.get(dataset);
+  return cols
+    .filter((c) => !afterDot || IDENTIFIER.test(c))
+    .map((c) => ({
+      label: c,
+      kind: CompletionItemKind.Field,
+      detail: `column of ${plan?.source.path ?? dataset}`,
+      insertText: IDENTIFIER.test(c) ? c : JSON.stringify(c),
+    }));
+}
+
+/** Items inside a call's parentheses: operands, labels, keys, or the values of the key just written. */
+function argItems(a: Analysis, declType: string, self: string | undefined, callee: string, arg: LexToken[], firstArg: boolean, earlier: LexToken[]): CompletionItem[] {
+  const layer = findLayer(callee);
+  const other =
+    declType === 'Input' ? INPUT_KINDS[callee] : declType === 'Label' ? LABEL_KINDS[callee] : declType === 'Dataset' ? (SOURCES[callee] ?? SETTINGS.Dataset![callee]) : declType === 'Train' ? (OPTIMIZERS[callee] ?? SETTINGS.Train![callee]) : undefined;
+  const params: readonly ParamSpec[] = layer?.params ?? other?.params ?? [];
+  const used = new Set(earlier.filter((t, i) => t.category === 'name' && (i === 0 || earlier[i - 1]!.type === 'Comma')).map((t) => t.text));
+  const keyItems = () =>
+    params
+      .filter((p) => !p.variadic && !used.has(p.name) && p.type.t !== 'ref')
+      .map((p) => ({ label: p.name, kind: CompletionItemKind.Property, detail: paramLine(p).replace(/^- /, ''), insertText: `${p.name} `, sortText: `1${p.name}` }));
+  if (arg.length === 0) {
+    if (layer?.role === 'fusion') return [...symbolItems(a, ['input', 'encoder', 'fusion'], self), ...keyItems()];
+    if (layer?.role === 'head' && firstArg) return [...symbolItems(a, ['label']), ...keyItems()];
+    if (callee === 'early_stop' && firstArg) return [...valueItems(params[0]!), ...keyItems()];
+    return keyItems();
+  }
+  if (arg.length === 1 && arg[0]!.category === 'name') {
+    const key = arg[0]!.text;
+    if (callee === 'split' && key === 'by' && declType === 'Dataset') {
+      const ds = a.result.program.decls.find((d) => d.kind === 'Dataset' && d.name.name === self);
+      return ds ? columnItems(a, self!, false) : [];
+    }
+    const p = params.find((q) => q.name === key || q.aliases?.includes(key));
+    if (!p) return [];
+    if (p.type.t === 'ref' && layer?.role === 'head') return symbolItems(a, ['label']);
+    return valueItems(p);
+  }
+  return [];
+}
+
+function valueItems(p: ParamSpec): CompletionItem[] {
+  const values = p.type.t === 'enum' ? [...p.type.values] : p.type.t === 'bool' ? ['true', 'false'] : [];
+  return values.map((v) => ({ label: v, kind: CompletionItemKind.EnumMember, detail: `${p.name}${p.default === v ? ' (default)' : ''}` }));
+}

@@ -129,7 +129,7 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onHover(onDoc('hover', (a, p) => hover(a, p.position), null));
-  connection.onCompletion(onDoc('completion', (a, p) => completion(a, p.position), []));
+  connection.onCompletion(onDoc('completion', (a, p) => completion(a, p.position), { isIncomplete: false, items: [] }));
   connection.onDefinition(onDoc('definition', (a, p) => definition(a, p.position), null));
   connection.onReferences(onDoc('references', (a, p) => references(a, p.position, p.context.includeDeclaration), []));
   connection.onPrepareRename(onDoc('prepareRename', (a, p) => prepareRename(a, p.position), null));

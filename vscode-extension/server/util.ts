@@ -51,3 +51,20 @@ export function humanCount(n: number): string {
 
 /** The names a declaration may take: an identifier. */
 export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The UTF-16 offset of an LSP position in `text` (clamped to the line and the text). */
+export function offsetAt(text: string, p: { line: number; character: number }): number {
+  let line = 0;
+  let i = 0;
+  while (line < p.line) {
+    const n = text.indexOf('\n', i);
+    const r = text.indexOf('\r', i);
+    if (n < 0 && r < 0) return text.length;
+    const next = r >= 0 && (n < 0 || r < n) ? (text[r + 1] === '\n' ? r + 2 : r + 1) : n + 1;
+    i = next;
+    line++;
+  }
+  let end = i;
+  while (end < text.length && text[end] !== '\n' && text[end] !== '\r') end++;
+  return Math.min(i + Math.max(0, p.character), end);
+}
