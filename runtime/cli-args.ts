@@ -1,5 +1,10 @@
 /** Command-line arguments of a generated training program: `[OUT_DIR] [--epochs N] [--max-rows N]`. */
 
+/** A bad command line for a generated program (printed without a stack trace). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
 export interface TrainArgs {
   outDir?: string;
   epochs?: number;
@@ -16,12 +21,12 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
     const a = argv[i]!;
     if (a === '--epochs' || a === '--max-rows') {
       const v = Number(argv[++i]);
-      if (!Number.isInteger(v) || v < 1) throw new Error(`${a} takes a whole number ≥ 1, got '${argv[i] ?? ''}'`);
+      if (!Number.isInteger(v) || v < 1) throw new UsageError(`${a} takes a whole number ≥ 1, got '${argv[i] ?? ''}'`);
       if (a === '--epochs') out.epochs = v;
       else out.maxRows = v;
-    } else if (a.startsWith('--')) throw new Error(`unknown option ${a}; expected [OUT_DIR] [--epochs N] [--max-rows N]`);
+    } else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}; expected [OUT_DIR] [--epochs N] [--max-rows N]`);
     else if (out.outDir === undefined) out.outDir = a;
-    else throw new Error(`unexpected argument '${a}'`);
+    else throw new UsageError(`unexpected argument '${a}'`);
   }
   return out;
 }

@@ -39,3 +39,4 @@ export { OnnxPredictor, type OnnxFeed } from './onnx.ts';
 export { layers, CUSTOM_LAYER_CLASSES, type MultiHeadAttentionArgs } from './layers/index.ts';
 export { saveModel, loadModel, loadModelArtifacts, MODEL_JSON, WEIGHTS_BIN } from './io.ts';
 export { onnxParity, type ParityReport } from './parity.ts';
+export { runProgram } from './program.ts';

@@ -144,4 +144,22 @@ model M = x -> dense(2) -> classifier(y)
     expect(train).toContain(`"a'); process.exit(3); ('"`);
     expect(train).not.toMatch(/^\s*process\.exit/m);
   });
+
+  it('train reports bad data by file, row and column, without a stack trace', () => {
+    const dir = tmp();
+    writeFileSync(
+      join(dir, 'x.mmf'),
+      `dataset d from csv("rows.csv") { split(train 0.6, val 0.2, test 0.2, seed 1) }
+input x: tabular(normalize zscore) from d[a, b]
+label y: binary from d.y
+model M = x -> dense(4) -> classifier(y)
+`,
+    );
+    writeFileSync(join(dir, 'rows.csv'), 'a,b,y\n1,2,1\n3,x,0\n');
+    const r = mmfc(['train', join(dir, 'x.mmf'), '--out', join(dir, 'out')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('rows.csv, row 2 (line 3), column "b": "x" is not a number.');
+    expect(r.err).not.toMatch(/^\s+at /m);
+    expect(existsSync(join(dir, 'out', 'model.json'))).toBe(false);
+  });
 });

@@ -73,7 +73,7 @@ export function printModelBuilder(model: IRModel, opts: EmitTfjsOptions): string
   lines.push(` * ${model.name} (${opts.sourceName}, line ${model.range.start.line + 1}): ${model.nodes.length} layers, ${params.toLocaleString('en-US')} parameters.`);
   for (const i of model.inputs) lines.push(` * input ${i.name}: ${formatType(i.out)}`);
   lines.push(
-    ` * output ${head.label.name}: [batch, ${head.units}] ${head.activation === 'sigmoid' ? 'probability of the positive class' : 'class probabilities'}`,
+    ` * output ${head.label.name}: [batch, ${head.units}] ${head.activation === 'sigmoid' ? 'probability of the positive class' : head.activation === 'linear' ? 'predicted value' : 'class probabilities'}`,
   );
   lines.push(' */');
   lines.push(`export function ${builderName(model)}(): tf.LayersModel {`);
@@ -133,9 +133,10 @@ export async function emitTfjs(models: IRModel[], opts: EmitTfjsOptions): Promis
     const modelSrc = `${HEADER(opts)}import { layers as mmf, tf } from 'mmf/runtime';\n\n${printModelBuilder(m, opts)}\n`;
     files.push({ path: `${m.name}.model.ts`, contents: await pretty(modelSrc) });
     const { data, train, head } = runtimeSpecs(m);
-    if (!data) continue;
+    // The runtime's training loop has no regression head yet (compiler/trainable.ts, MMF4001): no train program.
+    if (!data || m.head.label.kind === 'number') continue;
     const trainSrc = `${HEADER(opts)}// Trains ${m.name}: npx tsx ${m.name}.train.ts [OUT_DIR] [--epochs N] [--max-rows N]
-import { initBackend, parseTrainArgs, runTraining, type DataSpec, type HeadSpec, type TrainSpec } from 'mmf/runtime';
+import { initBackend, parseTrainArgs, runProgram, runTraining, type DataSpec, type HeadSpec, type TrainSpec } from 'mmf/runtime';
 import { ${builderName(m)} } from './${m.name}.model.ts';
 
 /** Where the samples come from and how each input is preprocessed (fitted on the training split only). */
@@ -145,17 +146,19 @@ const train: TrainSpec = ${JSON.stringify(train)};
 
 const head: HeadSpec = ${JSON.stringify(head)};
 
-const args = parseTrainArgs(process.argv.slice(2));
-await initBackend();
-await runTraining({
-  modelName: ${JSON.stringify(m.name)},
-  build: ${builderName(m)},
-  data,
-  train: { ...train, epochs: args.epochs ?? train.epochs },
-  head,
-  baseDir: process.cwd(),
-  outDir: args.outDir ?? ${JSON.stringify(`out/${m.name}`)},
-  maxRows: args.maxRows,
+await runProgram(async () => {
+  const args = parseTrainArgs(process.argv.slice(2));
+  await initBackend();
+  await runTraining({
+    modelName: ${JSON.stringify(m.name)},
+    build: ${builderName(m)},
+    data,
+    train: { ...train, epochs: args.epochs ?? train.epochs },
+    head,
+    baseDir: process.cwd(),
+    outDir: args.outDir ?? ${JSON.stringify(`out/${m.name}`)},
+    maxRows: args.maxRows,
+  });
 });
 `;
     files.push({ path: `${m.name}.train.ts`, contents: await pretty(trainSrc) });
