@@ -53,7 +53,9 @@ export function readTable(source: SourceSpec, baseDir: string): Table {
       throw new DataError({
         file: source.path,
         problem: `data file not found (looked for ${abs})`,
-        hint: `check the dataset's path (it is relative to ${baseDir}), or run the example's data preparation script first`,
+        hint: isAbsolute(source.path)
+          ? `check the dataset's path in the .mmf file (it is relative to that file), or run the example's data preparation script first`
+          : `check the dataset's path (it is relative to ${baseDir}), or run the example's data preparation script first`,
       });
     }
     const why =
