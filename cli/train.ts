@@ -11,10 +11,11 @@ import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emitOnnx, readTfjsWeights } from '../compiler/emit/onnx/index.ts';
 import { emitTfjs } from '../compiler/emit/tfjs/program.ts';
-import type { IRModel } from '../compiler/index.ts';
+import { trainingDiagnostics, type IRModel } from '../compiler/index.ts';
 import { onnxParity } from '../runtime/index.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { checkedModels } from './build.ts';
+import { formatHuman } from './report.ts';
 import { readSource } from './main.ts';
 import { VERSION } from './version.ts';
 
@@ -30,6 +31,13 @@ export async function trainCommand(
   const trainable = models.filter((m) => m.dataset);
   if (trainable.length === 0) {
     process.stderr.write(`${file}: no model reads a dataset; declare one with dataset NAME from jsonl("…")\n`);
+    return 1;
+  }
+  // Refuse what the training loop cannot train (MMF4001) before anything is written or run.
+  const refused = trainable.flatMap((m) => trainingDiagnostics(m));
+  if (refused.length) {
+    for (const d of refused) process.stderr.write(formatHuman({ ...d, file }, text) + '\n\n');
+    process.stderr.write(`${file}: not trained because of the errors above\n`);
     return 1;
   }
   const root = o.out ?? join('out', basename(file, extname(file)));

@@ -140,7 +140,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
         output: own.head.output.id,
         units: own.head.units,
         activation: own.head.activation,
-        loss: own.head.activation === 'sigmoid' ? 'binaryCrossentropy' : 'categoricalCrossentropy',
+        loss: own.head.activation === 'sigmoid' ? 'binaryCrossentropy' : own.head.activation === 'linear' ? 'meanSquaredError' : 'categoricalCrossentropy',
         range: own.head.range,
       },
       ...(dsPlan ? { dataset: { ...dsPlan, source: { ...dsPlan.source, path: resolvePath(baseDir, dsPlan.source.path) } } } : {}),
@@ -157,7 +157,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
   for (const [name, plan] of trains) {
     if (plan.classWeights) {
       const m = models.find((x) => x.name === name);
-      const n = m ? (m.head.label.kind === 'binary' ? 2 : m.head.label.numClasses) : undefined;
+      const n = m ? (m.head.label.kind === 'binary' ? 2 : m.head.label.kind === 'multiclass' ? m.head.label.numClasses : undefined) : undefined;
       if (n !== undefined && plan.classWeights.length !== n && plan.range)
         diags.push(
           diagnostic(

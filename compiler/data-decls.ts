@@ -271,7 +271,7 @@ export function checkInput(d: InputDecl, symbols: SymbolTable, diags: Diagnostic
   return { name, out, plan, range: d.range, ...(dataset ? { dataset } : {}) };
 }
 
-const LABEL_KINDS = ['binary', 'classes'];
+const LABEL_KINDS = ['binary', 'classes', 'number'];
 
 /** Check a label declaration. */
 export function checkLabel(d: LabelDecl, symbols: SymbolTable, diags: Diagnostic[]): (LabelPlan & { dataset?: string; range: Range }) | undefined {
@@ -301,6 +301,12 @@ export function checkLabel(d: LabelDecl, symbols: SymbolTable, diags: Diagnostic
     );
     if (!b.ok) return undefined;
     return { ...base, kind: 'binary', ...(b.values.positive !== undefined ? { positive: b.values.positive as string } : {}) };
+  }
+  if (t.callee.name === 'number') {
+    // A real-valued target (regression): no arguments.
+    const b = bindArgs('number', [], t.args, t.range, diags);
+    if (!b.ok) return undefined;
+    return { ...base, kind: 'number' };
   }
   if (t.callee.name === 'classes') {
     if (t.args.length === 1 && t.args[0]!.value.kind === 'Number' && !t.args[0]!.key) {
@@ -338,9 +344,9 @@ export function checkLabel(d: LabelDecl, symbols: SymbolTable, diags: Diagnostic
     diagnostic(
       'MMF1004',
       'error',
-      `Unknown label kind '${t.callee.name}'; use binary or classes(...)`,
+      `Unknown label kind '${t.callee.name}'; use binary, classes(...) or number`,
       t.callee.range,
-      s ? `Did you mean '${s}'?` : 'Write binary, classes(3) or classes("a", "b", "c").',
+      s ? `Did you mean '${s}'?` : 'Write binary, classes(3), classes("a", "b", "c") or number.',
     ),
   );
   return undefined;

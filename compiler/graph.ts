@@ -39,7 +39,7 @@ export interface Head {
   label: LabelPlan;
   output: Ref;
   units: number;
-  activation: 'sigmoid' | 'softmax';
+  activation: 'sigmoid' | 'softmax' | 'linear';
   range: Range;
 }
 
@@ -130,9 +130,9 @@ export class GraphBuilder {
         diagnostic(
           'MMF2004',
           'error',
-          `model ${decl} has no head: its output is ${formatType(cur.type)}, but a model must end in a classifier`,
+          `model ${decl} has no head: its output is ${formatType(cur.type)}, but a model must end in a classifier or regression head`,
           last.range,
-          `End the pipeline with -> classifier(LABEL).`,
+          `End the pipeline with -> classifier(LABEL) (or -> regression(LABEL) for a number label).`,
         ),
       );
       return null;

@@ -32,3 +32,4 @@ export type { CheckOptions, CheckResult } from './check.ts';
 export type * from './ir.ts';
 export { formatShape, formatType } from './shape.ts';
 export type { StepType } from './graph.ts';
+export { trainingDiagnostics } from './trainable.ts';

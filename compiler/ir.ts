@@ -97,6 +97,54 @@ export interface OpAttrs {
   global_max_pool2d: Record<string, never>;
   /** [b, H, W, C] → [b, C]: mean over height and width. */
   global_avg_pool2d: Record<string, never>;
+  // --- fusion operators beyond concat / weighted_sum / attention (compiler/ops/fusion-advanced.ts) ---
+  /**
+   * Gated multimodal unit (Arevalo et al. 2017), runtime layer MmfGMU: x_1 … x_K, [b, d_k] each → [b, dim].
+   * h_k = tanh(x_k·w_k); K = 2: z = σ([x_1; x_2]·w_z), y = z ⊙ h_1 + (1 − z) ⊙ h_2 (the paper);
+   * K > 2: z = softmax over k of reshape([x_1; …; x_K]·w_z, [b, K, dim]), y = Σ_k z_k ⊙ h_k (our generalisation).
+   * Weights: w_1 [d_1, dim] … w_K [d_K, dim], w_z [Σd, dim] (K = 2) or [Σd, K·dim] (K > 2); no biases, as the paper.
+   */
+  gmu: { dim: number; count: number };
+  /**
+   * Tensor fusion (Zadeh et al. 2017), runtime layer MmfTensorFusion: x_1 … x_K, [b, d_k] each →
+   * [b, Π(d_k + 1)], the flattened outer product of the [x_k; 1] (row-major, x_1 the slowest index). No weights.
+   */
+  tensor_fusion: { count: number };
+  /**
+   * Low-rank multimodal fusion (Liu et al. 2018), runtime layer MmfLowRankFusion: x_1 … x_K → [b, dim],
+   * y = Σ_r λ_r Π_k ([x_k; 1]·factor_k[r]) + bias.
+   * Weights: factor_1 [rank, d_1 + 1, dim] … factor_K, fusion_weights λ [rank], bias [dim].
+   */
+  low_rank_fusion: { dim: number; rank: number; count: number };
+  /**
+   * FiLM (Perez et al. 2018), runtime layer MmfFiLM: inputs x [b, d] or [b, T, d] and cond c [b, e] → shape of x;
+   * γ = c·gamma_kernel + gamma_bias, β = c·beta_kernel + beta_bias, y = γ ⊙ x + β (γ, β broadcast over time).
+   * Weights: gamma_kernel [e, d], gamma_bias [d], beta_kernel [e, d], beta_bias [d].
+   */
+  film: Record<string, never>;
+  // --- sequences (compiler/ops/bidirectional.ts, pool1d.ts, normalization.ts) ---
+  /**
+   * Bidirectional LSTM (tfjs Bidirectional, mergeMode concat): [b, T, C] → [b, 2u] or [b, T, 2u], forward then
+   * backward units. Weights: forward_lstm/{kernel, recurrent_kernel, bias}, then backward_lstm/… as `lstm`.
+   */
+  bilstm: OpAttrs['lstm'];
+  /** Bidirectional GRU, as `bilstm`. Weights: forward_gru/{kernel, recurrent_kernel, bias}, backward_gru/… as `gru`. */
+  bigru: OpAttrs['gru'];
+  /** Max over windows of time: [b, T, C] → [b, T', C]; T' as conv1d with kernel poolSize. */
+  max_pool1d: { poolSize: number; strides: number; padding: 'valid' | 'same' };
+  /** Mean over windows of time: [b, T, C] → [b, T', C]; with `same` the padded cells are not counted. */
+  avg_pool1d: { poolSize: number; strides: number; padding: 'valid' | 'same' };
+  /**
+   * Batch normalisation on the last axis (Ioffe & Szegedy 2015), inference form:
+   * y = (x − moving_mean) / √(moving_variance + epsilon) · gamma + beta. Shape unchanged.
+   * Weights (tfjs order): gamma [C], beta [C], moving_mean [C], moving_variance [C] (the last two not trained).
+   */
+  batch_norm: { epsilon: number; momentum: number };
+  /**
+   * Layer normalisation over the last axis (Ba et al. 2016): y = (x − mean) / √(var + epsilon) · gamma + beta,
+   * mean and (population) variance per sample and position. Shape unchanged. Weights: gamma [C], beta [C].
+   */
+  layer_norm: { epsilon: number };
 }
 
 export type OpName = keyof OpAttrs;
@@ -163,7 +211,9 @@ export interface IRInput {
 
 export type LabelPlan =
   | { name: string; kind: 'binary'; column: string; positive?: string }
-  | { name: string; kind: 'multiclass'; column: string; classes?: string[]; numClasses: number };
+  | { name: string; kind: 'multiclass'; column: string; classes?: string[]; numClasses: number }
+  /** A real number (regression): `label price: number from d.price`. */
+  | { name: string; kind: 'number'; column: string };
 
 /**
  * The prediction head. Binary labels end in one sigmoid unit ([b, 1] = P(positive));
@@ -174,8 +224,9 @@ export interface IRHead {
   /** Node id whose output is the probabilities. */
   output: string;
   units: number;
-  activation: 'sigmoid' | 'softmax';
-  loss: 'binaryCrossentropy' | 'categoricalCrossentropy';
+  /** `linear` for a regression head (one unit, the predicted number). */
+  activation: 'sigmoid' | 'softmax' | 'linear';
+  loss: 'binaryCrossentropy' | 'categoricalCrossentropy' | 'meanSquaredError';
   range: Range;
 }
 

@@ -18,6 +18,18 @@ export const classifier: LayerDef = {
   expand(ctx, [x], v) {
     const label = ctx.label(v.label as string, ctx.args.at.label?.range ?? ctx.range);
     if (!label) return null;
+    if (label.kind === 'number') {
+      ctx.report(
+        diagnostic(
+          'MMF2004',
+          'error',
+          `classifier(${label.name}) predicts classes, but ${label.name} is a number label`,
+          ctx.args.at.label?.range ?? ctx.range,
+          `Use regression(${label.name}) for a number label.`,
+        ),
+      );
+      return null;
+    }
     if (x!.type.shape.length !== 2 || x!.type.dtype !== 'float32') {
       ctx.report(
         diagnostic(

@@ -5,6 +5,9 @@ import { avgPool2d, conv2d, globalAvgPool2d, globalMaxPool2d, maxPool2d } from '
 import { activation, activationShorthands, dense, dropout, flatten, mlp } from './dense.ts';
 import { attention, concat, weightedSum } from './fusion.ts';
 import { classifier } from './heads.ts';
+import { film, gmu, lowRankFusion, tensorFusion } from './fusion-advanced.ts';
+import { avgPool1d, batchNorm, layerNorm, maxPool1d } from './normalization.ts';
+import { regression } from './regression.ts';
 
 export const LAYERS: readonly LayerDef[] = [
   embedding,
@@ -30,6 +33,15 @@ export const LAYERS: readonly LayerDef[] = [
   weightedSum,
   attention,
   classifier,
+  gmu,
+  tensorFusion,
+  lowRankFusion,
+  film,
+  maxPool1d,
+  avgPool1d,
+  batchNorm,
+  layerNorm,
+  regression,
 ];
 
 const BY_NAME = new Map<string, LayerDef>();

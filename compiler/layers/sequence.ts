@@ -91,20 +91,26 @@ const rnnParams = [
     default: false,
     aliases: ['sequences'],
   },
+  {
+    name: 'bidirectional',
+    type: { t: 'bool' },
+    doc: 'also read the sequence backwards and concatenate both directions: [b, 2u] or [b, T, 2u]',
+    default: false,
+  },
 ] as const;
 
 export const lstm: LayerDef = {
   name: 'lstm',
   role: 'layer',
   doc: 'Long short-term memory (Hochreiter & Schmidhuber 1997), sigmoid gates.',
-  rule: '[b, T, C] → [b, units] (last state) or [b, T, units]',
+  rule: '[b, T, C] → [b, units] (last state) or [b, T, units]; bidirectional: [b, 2·units] or [b, T, 2·units]',
   params: rnnParams as unknown as LayerDef['params'],
   expand: (ctx, [x], v) =>
     ctx.add(
-      'lstm',
+      v.bidirectional ? 'bilstm' : 'lstm',
       [x!],
       { units: v.units as number, returnSequences: v.return_sequences as boolean, activation: 'tanh', recurrentActivation: 'sigmoid' },
-      'lstm',
+      v.bidirectional ? 'bilstm' : 'lstm',
     ),
 };
 
@@ -112,11 +118,11 @@ export const gru: LayerDef = {
   name: 'gru',
   role: 'layer',
   doc: 'Gated recurrent unit (Cho et al. 2014), sigmoid gates, reset before the recurrent product.',
-  rule: '[b, T, C] → [b, units] (last state) or [b, T, units]',
+  rule: '[b, T, C] → [b, units] (last state) or [b, T, units]; bidirectional: [b, 2·units] or [b, T, 2·units]',
   params: rnnParams as unknown as LayerDef['params'],
   expand: (ctx, [x], v) =>
     ctx.add(
-      'gru',
+      v.bidirectional ? 'bigru' : 'gru',
       [x!],
       {
         units: v.units as number,
@@ -125,7 +131,7 @@ export const gru: LayerDef = {
         recurrentActivation: 'sigmoid',
         resetAfter: false,
       },
-      'gru',
+      v.bidirectional ? 'bigru' : 'gru',
     ),
 };
 

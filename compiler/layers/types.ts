@@ -27,7 +27,7 @@ export interface ExpandCtx {
   /** The label a head names, or undefined (the checker has already reported the problem). */
   label(name: string, range: Range): LabelPlan | undefined;
   /** Record the model head (classifier). */
-  setHead(head: { label: LabelPlan; output: Ref; units: number; activation: 'sigmoid' | 'softmax' }): void;
+  setHead(head: { label: LabelPlan; output: Ref; units: number; activation: 'sigmoid' | 'softmax' | 'linear' }): void;
   /** The pipeline step being expanded. */
   range: Range;
   /** The declaration being compiled. */

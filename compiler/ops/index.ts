@@ -10,6 +10,10 @@ import { concat, weighted_sum } from './merge.ts';
 import { mha } from './attention.ts';
 import { reshape } from './reshape.ts';
 import { conv2d, max_pool2d, avg_pool2d, global_max_pool2d, global_avg_pool2d } from './image.ts';
+import { gmu, tensor_fusion, low_rank_fusion, film } from './fusion-advanced.ts';
+import { bilstm, bigru } from './bidirectional.ts';
+import { max_pool1d, avg_pool1d } from './pool1d.ts';
+import { batch_norm, layer_norm } from './normalization.ts';
 
 export const OPS: { [K in OpName]: OpDef<K> } = {
   embedding,
@@ -30,6 +34,16 @@ export const OPS: { [K in OpName]: OpDef<K> } = {
   avg_pool2d,
   global_max_pool2d,
   global_avg_pool2d,
+  gmu,
+  tensor_fusion,
+  low_rank_fusion,
+  film,
+  bilstm,
+  bigru,
+  max_pool1d,
+  avg_pool1d,
+  batch_norm,
+  layer_norm,
 };
 
 export type { OpDef, OpError } from './types.ts';

@@ -6,15 +6,27 @@
  *   WeightedSum         className 'MmfWeightedSum'         weighted_sum.ts
  *   MultiHeadAttention  className 'MmfMultiHeadAttention'  attention.ts
  *   GRU (resetAfter)    className 'MmfGRU' / 'MmfGRUCell'  gru.ts   (tfjs-layers' GRU rejects resetAfter)
+ *   GatedMultimodalUnit className 'MmfGMU'                 gmu.ts
+ *   TensorFusion        className 'MmfTensorFusion'        tensor_fusion.ts
+ *   LowRankFusion       className 'MmfLowRankFusion'       low_rank_fusion.ts
+ *   FiLM                className 'MmfFiLM'                film.ts
+ *   Bidirectional       className 'MmfBidirectional'       bidirectional.ts (tfjs' wrapper, built from JSON)
  */
 import { WeightedSum } from './weighted_sum.ts';
 import { MultiHeadAttention, type MultiHeadAttentionArgs } from './attention.ts';
 import { GRU, GRUCell, type GRUArgs } from './gru.ts';
+import { GatedMultimodalUnit, type GatedMultimodalUnitArgs } from './gmu.ts';
+import { TensorFusion } from './tensor_fusion.ts';
+import { LowRankFusion, type LowRankFusionArgs } from './low_rank_fusion.ts';
+import { FiLM } from './film.ts';
+import { Bidirectional, type BidirectionalArgs } from './bidirectional.ts';
 
 export { WeightedSum, MultiHeadAttention, GRU, GRUCell, type MultiHeadAttentionArgs, type GRUArgs };
+export { GatedMultimodalUnit, TensorFusion, LowRankFusion, FiLM, Bidirectional };
+export type { GatedMultimodalUnitArgs, LowRankFusionArgs, BidirectionalArgs };
 
 /** The custom layer classes by the name generated code uses (`layers.<Name>`). */
-export const layers = { WeightedSum, MultiHeadAttention, GRU };
+export const layers = { WeightedSum, MultiHeadAttention, GRU, GatedMultimodalUnit, TensorFusion, LowRankFusion, FiLM, Bidirectional };
 
 /** className → class, for tests and tools. */
 export const CUSTOM_LAYER_CLASSES = {
@@ -22,4 +34,9 @@ export const CUSTOM_LAYER_CLASSES = {
   [MultiHeadAttention.className]: MultiHeadAttention,
   [GRU.className]: GRU,
   [GRUCell.className]: GRUCell,
+  [GatedMultimodalUnit.className]: GatedMultimodalUnit,
+  [TensorFusion.className]: TensorFusion,
+  [LowRankFusion.className]: LowRankFusion,
+  [FiLM.className]: FiLM,
+  [Bidirectional.className]: Bidirectional,
 } as const;

@@ -21,6 +21,7 @@ import {
   LSTM_KERAS_GATE_OF_ONNX,
   recurrentBiasToOnnx,
 } from './layout.ts';
+import { MORE_ONNX_OPS } from './ops-more.ts';
 
 /** What an op emitter may use besides its node and input names. */
 export interface OnnxEmitContext {
@@ -307,6 +308,9 @@ export const ONNX_OPS: { [K in OpName]: OnnxEmit<K> } = {
   global_max_pool2d: (ctx, node, [x]) => ctx.g.reduce(node.id, 'ReduceMax', x!, [1, 2], 0),
   /** ReduceMean over axes 1, 2 of NHWC, keepdims 0. */
   global_avg_pool2d: (ctx, node, [x]) => ctx.g.reduce(node.id, 'ReduceMean', x!, [1, 2], 0),
+
+  /** gmu, tensor_fusion, low_rank_fusion, film, bilstm, bigru, max/avg_pool1d, batch_norm, layer_norm: ops-more.ts. */
+  ...MORE_ONNX_OPS,
 };
 
 /** Emit one node through the table. */

@@ -67,7 +67,11 @@ export function randomWeights(model: IRModel, seed: number): WeightMap {
       node.weights.map((spec) => {
         const rand = mulberry32(hash32(`${seed}\u0000${node.id}\u0000${spec.name}`));
         const n = spec.shape.reduce((p, d) => p * d, 1);
-        return uniform(n, limitFor(node.op, spec), rand);
+        const values = uniform(n, limitFor(node.op, spec), rand);
+        // Normalisation scales and variances near 1, in (0.5, 1.5): a variance must be positive.
+        if ((node.op === 'batch_norm' || node.op === 'layer_norm') && (spec.name === 'gamma' || spec.name === 'moving_variance'))
+          for (let i = 0; i < n; i++) values[i] = 1 + 5 * values[i]!;
+        return values;
       }),
     );
   }

@@ -4,6 +4,7 @@
  * so generated code and test harnesses cannot drift apart.
  */
 import type { Activation, IRNode, OpName } from '../../ir.ts';
+import { MORE_TFJS_LAYERS } from './layers-more.ts';
 
 /** `tf.layers.<name>` or a runtime custom layer class exported by `mmf/runtime` as `layers.<name>`. */
 export type LayerFactory = { ns: 'tf'; name: string } | { ns: 'mmf'; name: string };
@@ -92,6 +93,8 @@ export const TFJS_LAYERS: { [K in OpName]: Emit<K> } = {
     tf('averagePooling2d', { name: n.id, poolSize: n.attrs.poolSize, strides: n.attrs.strides, padding: n.attrs.padding, dataFormat: 'channelsLast' }),
   global_max_pool2d: (n) => tf('globalMaxPooling2d', { name: n.id, dataFormat: 'channelsLast' }),
   global_avg_pool2d: (n) => tf('globalAveragePooling2d', { name: n.id, dataFormat: 'channelsLast' }),
+  // gmu, tensor_fusion, low_rank_fusion, film, bilstm, bigru, max/avg_pool1d, batch_norm, layer_norm
+  ...MORE_TFJS_LAYERS,
 };
 
 /** The tfjs layer description of one node. */
