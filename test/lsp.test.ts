@@ -338,4 +338,119 @@ describe('completion', () => {
   });
 });
 
+
+describe('navigation', () => {
+  let uri: string;
+  beforeAll(async () => {
+    uri = (await openDoc(MODEL)).uri;
+  });
+  const at = (p: Position) => ({ textDocument: { uri }, position: p });
+
+  it('go to definition from a use, a fusion operand, a classifier label, a dataset, a train target', async () => {
+    for (const [use, decl] of [
+      [posOf(MODEL, 'subject ->'), posOf(MODEL, 'subject:')],
+      [posOf(MODEL, 'meta)'), posOf(MODEL, 'meta =')],
+      [posOf(MODEL, 'spam,'), posOf(MODEL, 'spam:')],
+      [posOf(MODEL, 'emails.subject'), posOf(MODEL, 'emails from')],
+      [posOf(MODEL, 'SpamNet {'), posOf(MODEL, 'SpamNet =')],
+    ] as const) {
+      const loc = await server.request<Location>('textDocument/definition', at(use));
+      expect(loc.uri).toBe(uri);
+      expect(loc.range.start).toEqual(decl);
+    }
+    expect(await server.request('textDocument/definition', at(posOf(MODEL, 'embedding')))).toBeNull();
+  });
+
+  it('find references: every use, with or without the declaration', async () => {
+    const refs = await server.request<Location[]>('textDocument/references', { ...at(posOf(MODEL, 'emails', 0, 1)), context: { includeDeclaration: true } });
+    expect(refs.map((r) => r.range.start.line)).toEqual([0, 4, 5, 6, 7]);
+    const uses = await server.request<Location[]>('textDocument/references', { ...at(posOf(MODEL, 'text =')), context: { includeDeclaration: false } });
+    expect(uses.map((r) => textAt(MODEL, r.range))).toEqual(['text']);
+    expect(uses[0]!.range.start).toEqual(posOf(MODEL, 'text, meta'));
+  });
+
+  it('rename: the declaration and every use', async () => {
+    const prep = await server.request<{ range: Range; placeholder: string }>('textDocument/prepareRename', at(posOf(MODEL, 'subj,')));
+    expect(prep.placeholder).toBe('subj');
+    const edit = await server.request<WorkspaceEdit>('textDocument/rename', { ...at(posOf(MODEL, 'subj,')), newName: 'title' });
+    const edits = edit.changes![uri]!;
+    expect(edits.map((e) => e.range.start.line)).toEqual([9, 13]);
+    expect(edits.every((e) => e.newText === 'title' && textAt(MODEL, e.range) === 'subj')).toBe(true);
+    const labelEdit = await server.request<WorkspaceEdit>('textDocument/rename', { ...at(posOf(MODEL, 'spam:')), newName: 'junk' });
+    expect(labelEdit.changes![uri]!.length).toBe(2);
+  });
+
+  it('rename refuses invalid identifiers, keywords, layer names and names already declared', async () => {
+    for (const [newName, why] of [
+      ['2fast', /not a valid name/],
+      ['a-b', /not a valid name/],
+      ['model', /keyword/],
+      ['dense', /layer/],
+      ['meta', /already declared as encoder on line 12/],
+    ] as const) {
+      await expect(server.request('textDocument/rename', { ...at(posOf(MODEL, 'subj,')), newName })).rejects.toThrow(why);
+    }
+    expect(await server.request('textDocument/prepareRename', at(posOf(MODEL, 'conv1d')))).toBeNull();
+  });
+});
+
+describe('outline, folding, semantic tokens', () => {
+  it('document symbols: one per declaration, with types and steps', async () => {
+    const { uri } = await openDoc(MODEL);
+    const syms = await server.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
+    expect(syms.map((s) => s.name)).toEqual(['emails', 'subject', 'body', 'headers', 'spam', 'subj', 'text', 'meta', 'joint', 'SpamNet', 'train SpamNet']);
+    const text = syms.find((s) => s.name === 'text')!;
+    expect(text.detail).toBe('[batch, 64] float32 · 650,304 parameters');
+    expect(text.children!.map((c) => `${c.name} ${c.detail}`)).toEqual([
+      'embedding [batch, 200, 32] float32',
+      'conv1d [batch, 196, 64] float32',
+      'global_max_pool [batch, 64] float32',
+    ]);
+    expect(syms.find((s) => s.name === 'subject')!.detail).toBe('[batch, 20] int32');
+    expect(syms.at(-1)!.children!.map((c) => c.name)).toEqual(['optimizer', 'epochs', 'batch']);
+  });
+
+  it('folding ranges: blocks, multi-line declarations and comments', async () => {
+    const text = `/* a comment
+   over lines */
+// one
+// two
+dataset d from jsonl("x.jsonl") {
+  split(by s)
+}
+encoder e = x
+  -> dense(4)
+  -> relu
+`;
+    const { uri } = await openDoc(text);
+    const ranges = await server.request<FoldingRange[]>('textDocument/foldingRange', { textDocument: { uri } });
+    expect(ranges.map((r) => [r.startLine, r.endLine, r.kind ?? ''])).toEqual([
+      [0, 1, 'comment'],
+      [2, 3, 'comment'],
+      [4, 5, ''],
+      [7, 9, ''],
+    ]);
+  });
+
+  it('semantic tokens tell names apart by what they name', async () => {
+    const { uri } = await openDoc(MODEL);
+    const legend = server.initializeResult!.capabilities.semanticTokensProvider!.legend;
+    const tokens = await server.request<SemanticTokens>('textDocument/semanticTokens/full', { textDocument: { uri } });
+    const lines = MODEL.split('\n');
+    const decoded: string[] = [];
+    let line = 0;
+    let char = 0;
+    for (let i = 0; i < tokens.data.length; i += 5) {
+      const [dl, dc, len, type, mods] = tokens.data.slice(i, i + 5) as [number, number, number, number, number];
+      line += dl;
+      char = dl ? dc : char + dc;
+      const m = legend.tokenModifiers.filter((_, k) => mods & (1 << k));
+      decoded.push(`${lines[line]!.slice(char, char + len)}:${legend.tokenTypes[type]}${m.length ? '.' + m.join('.') : ''}`);
+    }
+    expect(decoded).toEqual(expect.arrayContaining(['dataset:keyword', 'emails:namespace.declaration', 'jsonl:type.defaultLibrary', '"mail.jsonl":string', '// a column:comment']));
+    expect(decoded).toEqual(expect.arrayContaining(['subj:variable.declaration', 'subject:parameter', 'conv1d:function.defaultLibrary', 'activation:property', '64:number', '->:operator']));
+    expect(decoded).toEqual(expect.arrayContaining(['spam:enumMember', 'SpamNet:class.declaration', 'SpamNet:class', 'is_spam:property']));
+  });
+});
+
 export type { CodeAction, CompletionItem, CompletionList, DocumentSymbol, FoldingRange, Location, SemanticTokens, TextEdit, WorkspaceEdit };

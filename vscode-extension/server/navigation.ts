@@ -1,7 +1,55 @@
-import type { Location, Range, WorkspaceEdit } from 'vscode-languageserver/node.js';
+/** Go to definition, find references and rename, over the compiler's symbol table. */
+import type { Location, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node.js';
+import { findLayer } from '../../compiler/layers/index.ts';
 import type { Position } from '../../grammar/diagnostic.ts';
 import type { Analysis } from './analysis.ts';
-export function definition(_a: Analysis, _p: Position): Location | null { return null; }
-export function references(_a: Analysis, _p: Position, _d: boolean): Location[] { return []; }
-export function prepareRename(_a: Analysis, _p: Position): Range | null { return null; }
-export function rename(_a: Analysis, _p: Position, _n: string): WorkspaceEdit | string | null { return null; }
+import { IDENTIFIER } from './util.ts';
+
+/** Words that cannot name a declaration safely: the declaration keywords, `from` and `ensemble`. */
+export const RESERVED = ['import', 'dataset', 'input', 'label', 'encoder', 'fusion', 'model', 'train', 'from', 'ensemble'];
+
+/** Where the name under the cursor is declared. */
+export function definition(a: Analysis, p: Position): Location | null {
+  const occ = a.index.symbolAt(p);
+  return occ ? { uri: a.uri, range: occ.symbol.range } : null;
+}
+
+/** Every use of the name under the cursor (and its declaration when `includeDeclaration`). */
+export function references(a: Analysis, p: Position, includeDeclaration: boolean): Location[] {
+  const occ = a.index.symbolAt(p);
+  if (!occ) return [];
+  return a.index
+    .occurrencesOf(occ.symbol)
+    .filter((o) => includeDeclaration || !o.isDecl)
+    .map((o) => ({ uri: a.uri, range: o.range }));
+}
+
+/** The range of the renamable name under the cursor, with the name as placeholder; null where nothing can be renamed. */
+export function prepareRename(a: Analysis, p: Position): { range: Range; placeholder: string } | null {
+  const occ = a.index.symbolAt(p);
+  return occ ? { range: occ.range, placeholder: occ.symbol.name } : null;
+}
+
+/** Why `newName` cannot replace `oldName` in this file, or undefined when it can. */
+export function renameProblem(a: Analysis, oldName: string, newName: string): string | undefined {
+  if (!IDENTIFIER.test(newName)) return `'${newName}' is not a valid name: use letters, digits and _, not starting with a digit.`;
+  if (RESERVED.includes(newName)) return `'${newName}' is a keyword of mmf; choose another name.`;
+  const clash = a.result.symbols.byName.get(newName);
+  if (clash && newName !== oldName) return `'${newName}' is already declared as ${clash.kind} on line ${clash.range.start.line + 1}.`;
+  if (findLayer(newName)) return `'${newName}' is the name of a layer; a declaration of that name would be confused with it.`;
+  return undefined;
+}
+
+/**
+ * Rename the declared name under the cursor: its declaration and every use. Returns the edit, null where
+ * nothing can be renamed, or a message saying why the new name is refused.
+ */
+export function rename(a: Analysis, p: Position, newName: string): WorkspaceEdit | string | null {
+  const occ = a.index.symbolAt(p);
+  if (!occ) return null;
+  if (newName === occ.symbol.name) return { changes: { [a.uri]: [] } };
+  const problem = renameProblem(a, occ.symbol.name, newName);
+  if (problem) return problem;
+  const edits: TextEdit[] = a.index.occurrencesOf(occ.symbol).map((o) => ({ range: o.range, newText: newName }));
+  return { changes: { [a.uri]: edits } };
+}
