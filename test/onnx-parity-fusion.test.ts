@@ -11,8 +11,9 @@ import { compile } from '../compiler/index.ts';
 import { emitOnnx, randomWeights } from '../compiler/emit/onnx/index.ts';
 import { onnx } from '../compiler/emit/onnx/graph.ts';
 import { layers } from '../runtime/layers/index.ts';
-import { FUSION_CASES } from './helpers/onnx-more-cases.ts';
-import { checkParity, parityReport, type ParityMeasure } from './helpers/parity.ts';
+import { OnnxPredictor } from '../runtime/onnx.ts';
+import { FUSION_CASES, SEQ_CASES } from './helpers/onnx-more-cases.ts';
+import { checkParity, makeInputs, parityReport, type ParityMeasure } from './helpers/parity.ts';
 import type { CustomLayerClass } from './helpers/tfjs-model.ts';
 
 await tf.setBackend('cpu');
@@ -75,6 +76,25 @@ describe('fusion graphs have a dynamic batch', () => {
       }
       // Only standard ops of the default domain.
       for (const n of m.graph!.node!) expect(n.domain ?? '', n.name!).toBe('');
+    }
+  });
+});
+
+describe('opsets 18 and 21', () => {
+  it('give the outputs of opset 17 for every fusion and sequence case (ReduceSum, Pad, Unsqueeze take inputs since 13)', async () => {
+    for (const c of [...FUSION_CASES, ...SEQ_CASES]) {
+      const m = c.build();
+      const w = randomWeights(m, 7);
+      const feed = Object.fromEntries(makeInputs(m, 3, 5).map((i) => [i.name, { data: i.data, shape: i.shape }]));
+      const ref = await OnnxPredictor.load(emitOnnx(m, w));
+      const want = await ref.predict(feed);
+      await ref.release();
+      for (const opset of [18, 21]) {
+        const p = await OnnxPredictor.load(emitOnnx(m, w, { opset }));
+        const got = await p.predict(feed);
+        await p.release();
+        expect(Array.from(got), `${c.name}, opset ${opset}`).toEqual(Array.from(want));
+      }
     }
   });
 });
