@@ -157,6 +157,10 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
   for (const [name, plan] of trains) {
     if (plan.classWeights) {
       const m = models.find((x) => x.name === name);
+      if (m?.head.label.kind === 'number' && plan.range)
+        diags.push(
+          diagnostic('MMF3001', 'error', `class_weights apply to classifiers, but ${name} predicts the number ${m.head.label.name}`, plan.range, 'Remove class_weights.'),
+        );
       const n = m ? (m.head.label.kind === 'binary' ? 2 : m.head.label.kind === 'multiclass' ? m.head.label.numClasses : undefined) : undefined;
       if (n !== undefined && plan.classWeights.length !== n && plan.range)
         diags.push(

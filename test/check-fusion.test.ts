@@ -261,6 +261,11 @@ model C = seq -> regression(price)
     expect(r.diagnostics[0]!.hint).toBe("Did you mean 'number'?");
   });
 
+  it('MMF3001: class_weights on a regression model, at the train block', () => {
+    const { src, list } = diags(`model P = headers -> regression(price)\ntrain P { class_weights [1, 2] }\n`);
+    expect(list).toEqual([['MMF3001', rangeOf(src, 'train P { class_weights [1, 2] }')]]);
+  });
+
   it('MMF4001: a regression model cannot be trained yet, at its head', () => {
     const { src, r } = diags(`model P = headers -> regression(price)\n`);
     expect(r.diagnostics).toEqual([]);
