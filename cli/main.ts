@@ -42,6 +42,15 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('fmt')
+    .description('Format .mmf files in place (folders are searched for .mmf files); comments are kept')
+    .argument('<files...>', '.mmf files or folders')
+    .option('--check', 'change nothing: list the files that are not formatted and exit 1 if there are any')
+    .action(async (files: string[], o: { check?: boolean }) => {
+      code = await (await import('./fmt.ts')).fmtCommand(files, o);
+    });
+
+  program
     .command('train')
     .description('Build and train the models of a .mmf file, evaluate them on the test split, export ONNX')
     .argument('<file>', '.mmf file')

@@ -453,4 +453,37 @@ encoder e = x
   });
 });
 
+
+/** Apply LSP text edits to a text (edits must not overlap). */
+function applyEdits(text: string, edits: TextEdit[]): string {
+  const offset = (p: Position) => {
+    const lines = text.split('\n');
+    return lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  };
+  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
+  let out = text;
+  for (const e of sorted) out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
+  return out;
+}
+
+describe('formatting', () => {
+  const options = { tabSize: 4, insertSpaces: true };
+
+  it('formats the document with the mmfc fmt layout, comments kept', async () => {
+    const messy = MODEL.replace('encoder subj = subject -> embedding(32) -> gru(32)', 'encoder subj=subject->embedding( 32 )  // note\n      -> gru(32)');
+    const { uri } = await openDoc(messy);
+    const edits = await server.request<TextEdit[]>('textDocument/formatting', { textDocument: { uri }, options });
+    expect(edits.length).toBe(1);
+    const formatted = applyEdits(messy, edits);
+    expect(formatted).toBe(MODEL.replace('encoder subj = subject -> embedding(32) -> gru(32)', 'encoder subj = subject -> embedding(32) // note\n  -> gru(32)'));
+    await server.change(uri, 2, formatted);
+    expect(await server.request<TextEdit[]>('textDocument/formatting', { textDocument: { uri }, options })).toEqual([]);
+  });
+
+  it('leaves a file with syntax errors alone', async () => {
+    const { uri } = await openDoc('encoder e = a ->   (\n');
+    expect(await server.request<TextEdit[]>('textDocument/formatting', { textDocument: { uri }, options })).toEqual([]);
+  });
+});
+
 export type { CodeAction, CompletionItem, CompletionList, DocumentSymbol, FoldingRange, Location, SemanticTokens, TextEdit, WorkspaceEdit };
