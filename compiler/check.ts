@@ -127,7 +127,8 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
     own.reserve(d.name.name);
     const out = own.pipeline(d.name.name, d.pipeline, 'model');
     diags.push(...modelDiags);
-    if (!out || !own.head || diags.length > before || modelDiags.some((x) => x.severity === 'error')) continue;
+    // Warnings (a missing data file, say) do not stop a model from being built; errors do.
+    if (!out || !own.head || modelDiags.some((x) => x.severity === 'error')) continue;
     const ds = consistentDataset(d.name.name, own.usedInputs, own.labelsUsed, d.range, diags);
     if (diags.slice(before).some((x) => x.severity === 'error')) continue;
     const dsPlan = ds ? datasets.get(ds) : undefined;

@@ -211,6 +211,13 @@ encoder c = sender -> embeddin(4)
     ]);
   });
 
+  it('a warning (missing data file, MMF1009) does not stop the model from being built', () => {
+    const src = HEADER + `model M = headers -> dense(4) -> classifier(spam)\n`;
+    const r = compile(src, { readHead: () => undefined });
+    expect(r.diagnostics.map((d) => [d.code, d.severity, d.range])).toEqual([['MMF1009', 'warning', rangeOf(src, 'jsonl("emails.jsonl")')]]);
+    expect(r.models.map((m) => m.name)).toEqual(['M']);
+  });
+
   it('never throws on garbage and half-written files', () => {
     for (const text of ['', 'model', 'encoder x = ', 'encoder x = subject ->', HEADER + 'fusion f = concat(', '\u0000\uffff{{{]]]']) {
       expect(() => compile(text, { skipDataFiles: true })).not.toThrow();
