@@ -486,4 +486,54 @@ describe('formatting', () => {
   });
 });
 
+
+describe('quick fixes', () => {
+  /** Open `text`, ask for the fixes of its diagnostic with `code`, and return them with the text. */
+  async function fixesFor(text: string, code: string): Promise<CodeAction[]> {
+    const { uri, diagnostics } = await openDoc(text);
+    const d = diagnostics.find((x) => x.code === code);
+    expect(d, `${code} in ${JSON.stringify(diagnostics.map((x) => x.code))}`).toBeDefined();
+    return server.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d!.range, context: { diagnostics: [d] } });
+  }
+  const applied = (text: string, action: CodeAction) => applyEdits(text, Object.values(action.edit!.changes!)[0]!);
+  const clean = async (text: string) => (await openDoc(text)).diagnostics.filter((d) => d.severity === 1);
+
+  it('a misspelt name, layer or column: the did-you-mean', async () => {
+    for (const [wrong, right, code] of [
+      ['concat(subj, txt, meta)', 'concat(subj, text, meta)', 'MMF1001'],
+      ['embedding(32) -> gru(32)', 'embeding(32) -> gru(32)', 'MMF1004'],
+      ['emails.is_spam', 'emails.is_spma', 'MMF1008'],
+    ] as const) {
+      const text = code === 'MMF1001' ? MODEL.replace(right, wrong) : MODEL.replace(wrong, right);
+      const [fix] = await fixesFor(text, code);
+      expect(fix!.title).toMatch(/^Change to '/);
+      expect(fix!.isPreferred).toBe(true);
+      expect(applied(text, fix!)).toBe(MODEL);
+    }
+  });
+
+  it('a missing projection between mismatched widths: -> dense(N) on the wider encoder', async () => {
+    const text = MODEL.replace('concat(subj, text, meta)', 'weighted_sum(subj, text)');
+    const [fix] = await fixesFor(text, 'MMF2002');
+    expect(fix!.title).toBe('Add -> dense(32) to encoder text');
+    const fixed = applied(text, fix!);
+    expect(fixed).toContain('-> global_max_pool -> dense(32)\n');
+    expect(await clean(fixed)).toEqual([]);
+  });
+
+  it('a shape annotation that does not match: project before it, or change it', async () => {
+    const text = MODEL.replace('gru(32)', 'gru(32) -> [batch, 48]');
+    const fixes = await fixesFor(text, 'MMF2003');
+    expect(fixes.map((f) => f.title)).toEqual(['Insert dense(48) -> before the annotation', 'Change the annotation to [batch, 32]']);
+    for (const f of fixes) expect(await clean(applied(text, f))).toEqual([]);
+  });
+
+  it('a head fed a sequence: pool before it', async () => {
+    const text = MODEL.replace('model SpamNet = joint', 'model SpamNet = joint').replace('encoder text = body -> embedding(32) -> conv1d(64, 5, activation relu) -> global_max_pool', 'encoder text = body -> embedding(32) -> conv1d(64, 5, activation relu)\nmodel Seq = text -> classifier(spam)');
+    const [fix] = await fixesFor(text, 'MMF2004');
+    expect(fix!.title).toBe('Insert global_max_pool -> before classifier');
+    expect(applied(text, fix!)).toContain('model Seq = text -> global_max_pool -> classifier(spam)');
+  });
+});
+
 export type { CodeAction, CompletionItem, CompletionList, DocumentSymbol, FoldingRange, Location, SemanticTokens, TextEdit, WorkspaceEdit };
