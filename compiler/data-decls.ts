@@ -9,6 +9,7 @@ import { bindArgs, type ParamSpec } from './args.ts';
 import type { DatasetPlan, IRInput, LabelPlan, SplitPlan } from './ir.ts';
 import { BATCH, type TensorType } from './shape.ts';
 import { didYouMean } from './suggest.ts';
+import { isModalityKind, MODALITY_KINDS, modalityInput } from './modalities.ts';
 import type { SymbolTable } from './symbols.ts';
 
 /** Reads a data file for column checks; returns undefined when it does not exist. */
@@ -159,6 +160,8 @@ const INPUT_KINDS: Record<string, readonly ParamSpec[]> = {
       default: 'unit',
     },
   ],
+  // audio, timeseries, signal, video: shape-level (compiler/modalities.ts).
+  ...MODALITY_KINDS,
 };
 
 /** Resolve a column binding's dataset; returns its name. */
@@ -264,6 +267,10 @@ export function checkInput(d: InputDecl, symbols: SymbolTable, diags: Diagnostic
       channels,
       normalize: v.normalize as 'none' | 'unit' | 'zscore',
     };
+  } else if (isModalityKind(kind)) {
+    const m = modalityInput(kind, b, name, cols[0]!.name, d.type.range, diags);
+    if (!m) return undefined;
+    ({ out, plan } = m);
   } else {
     out = { shape: [BATCH, 1], dtype: 'int32', maxId: v.vocab as number };
     plan = { name, kind: 'categorical', column: cols[0]!.name, vocab: v.vocab as number };

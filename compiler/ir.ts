@@ -199,7 +199,9 @@ export type InputPlan =
       width: number;
       channels: number;
       normalize: 'none' | 'unit' | 'zscore';
-    };
+    }
+  /** audio, timeseries, signal, video (shape-level; compiler/modalities.ts). */
+  | import('./modalities.ts').ModalityPlan;
 
 /** A model input: one modality. */
 export interface IRInput {

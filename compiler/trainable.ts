@@ -7,13 +7,29 @@ import type { Diagnostic } from '../grammar/diagnostic.ts';
 import { diagnostic } from '../grammar/diagnostic.ts';
 import type { IRModel } from './ir.ts';
 
+/** Input kinds the compiler checks but runtime/data cannot read yet. */
+const UNREAD_KINDS = new Set(['audio', 'timeseries', 'signal', 'video']);
+
 /**
  * Diagnostics (MMF4001, errors) for the parts of `model` that runtime/train cannot train yet: today, a regression
  * head (a `number` label) — the training loop's heads are binary and multi-class. Empty when the model trains.
  */
 export function trainingDiagnostics(model: IRModel): Diagnostic[] {
-  if (model.head.label.kind !== 'number') return [];
+  // Shape-level modalities (compiler/modalities.ts): the data pipeline has no reader for them yet (MMF4002).
+  const unread = model.inputs
+    .filter((i) => UNREAD_KINDS.has(i.plan.kind))
+    .map((i) =>
+      diagnostic(
+        'MMF4002',
+        'error',
+        `${i.plan.kind} inputs cannot be trained yet: the data pipeline reads text, tabular and categorical columns, so model ${model.name} cannot read input ${i.name}`,
+        i.range,
+        `mmfc check and mmfc build --target tfjs|onnx still compile ${model.name}; feed the generated model your own ${i.plan.kind} tensors (${JSON.stringify(i.out.shape)}).`,
+      ),
+    );
+  if (model.head.label.kind !== 'number') return unread;
   return [
+    ...unread,
     diagnostic(
       'MMF4001',
       'error',

@@ -10,6 +10,7 @@ import { format } from 'prettier';
 import type { IRModel, IRNode } from '../../ir.ts';
 import { formatType } from '../../shape.ts';
 import { tfjsLayer } from './layers.ts';
+import { trainingDiagnostics } from '../../trainable.ts';
 
 export interface EmitTfjsOptions {
   /** The .mmf file's path as shown in headers (relative to the project is friendliest). */
@@ -134,7 +135,8 @@ export async function emitTfjs(models: IRModel[], opts: EmitTfjsOptions): Promis
     files.push({ path: `${m.name}.model.ts`, contents: await pretty(modelSrc) });
     const { data, train, head } = runtimeSpecs(m);
     // The runtime's training loop has no regression head yet (compiler/trainable.ts, MMF4001): no train program.
-    if (!data || m.head.label.kind === 'number') continue;
+    // Nor for inputs the data pipeline cannot read yet (audio, timeseries, signal, video: MMF4002).
+    if (!data || m.head.label.kind === 'number' || trainingDiagnostics(m).length) continue;
     const trainSrc = `${HEADER(opts)}// Trains ${m.name}: npx tsx ${m.name}.train.ts [OUT_DIR] [--epochs N] [--max-rows N]
 import { initBackend, parseTrainArgs, runProgram, runTraining, type DataSpec, type HeadSpec, type TrainSpec } from 'mmf/runtime';
 import { ${builderName(m)} } from './${m.name}.model.ts';
