@@ -40,7 +40,7 @@ export function formatHuman(d: FileDiagnostic, source: string | undefined): stri
     out.push(`  ${paint('90', gutter)} | ${text}`);
     out.push(`  ${' '.repeat(gutter.length)} | ${' '.repeat(start.character)}${paint('31', '~'.repeat(width))}`);
   }
-  for (const r of d.related ?? []) out.push(`  ${paint('90', `note: ${r.message} (${d.file}:${r.range.start.line + 1}:${r.range.start.character + 1})`)}`);
+  for (const r of d.related ?? []) out.push(`  ${paint('90', `note: ${r.message} (${r.file ?? d.file}:${r.range.start.line + 1}:${r.range.start.character + 1})`)}`);
   if (d.hint) out.push(`  ${paint('32', 'hint')}: ${d.hint}`);
   return out.join('\n');
 }

@@ -3,13 +3,14 @@
  * Diagnostic value, and as much of a half-written file is checked as can be.
  */
 import { dirname, resolve as resolvePath } from 'node:path';
-import type { Program } from '../grammar/ast.ts';
+import type { Decl, Program } from '../grammar/ast.ts';
 import type { Diagnostic } from '../grammar/diagnostic.ts';
 import { diagnostic } from '../grammar/diagnostic.ts';
 import { checkColumnsExist, checkDataset, checkInput, checkLabel } from './data-decls.ts';
 import { columnsOf, readHeadFromDisk, type ReadHead } from './data-columns.ts';
 import { GraphBuilder, type StepType } from './graph.ts';
 import type { DatasetPlan, IRInput, IRModel, LabelPlan, TrainPlan } from './ir.ts';
+import { loadImports, readSourceFromDisk, type ImportedDecls, type ReadSource } from './imports.ts';
 import { SymbolTable } from './symbols.ts';
 import { checkTrain, DEFAULT_TRAIN } from './train-decl.ts';
 
@@ -20,6 +21,10 @@ export interface CheckOptions {
   readHead?: ReadHead;
   /** Skip checking column names against data files. */
   skipDataFiles?: boolean;
+  /** How to read an imported .mmf file by absolute path (the language server passes unsaved buffers). */
+  readFile?: ReadSource;
+  /** Absolute paths of the files importing this one, outermost first (for import cycles; internal). */
+  importStack?: string[];
 }
 
 export interface CheckResult {
@@ -31,13 +36,26 @@ export interface CheckResult {
   stepTypes: StepType[];
   /** Every dataset plan by name (paths resolved against the .mmf file's folder). */
   datasets: Map<string, DatasetPlan>;
+  /** Declarations made visible by `import` (compiler/imports.ts), with the file each is written in. */
+  imported: ImportedDecls;
 }
 
 /** Check a parsed program. */
 export function checkProgram(program: Program, opts: CheckOptions = {}): CheckResult {
   const diags: Diagnostic[] = [];
+  const readFile = opts.readFile ?? readSourceFromDisk;
+  // Imported files are checked on their own; their declarations join this file's names (compiler/imports.ts).
+  const imported = loadImports(program, opts.fileName, opts.importStack ?? [], readFile, (p, abs, stack) => {
+    const r = checkProgram(p, { ...opts, fileName: abs, importStack: stack });
+    return { diagnostics: r.diagnostics, imported: r.imported };
+  }, diags);
+  if (imported.decls.length) program = { ...program, decls: [...imported.decls, ...program.decls] };
+  /** Imported declarations: already checked in their file, so their own diagnostics are dropped here. */
+  const foreign = (d: Decl) => imported.fileOf.has(d);
   const symbols = SymbolTable.build(program, diags);
   const baseDir = opts.fileName ? dirname(resolvePath(opts.fileName)) : process.cwd();
+  const dirOf = (d: Decl) => (foreign(d) ? dirname(imported.fileOf.get(d)!) : baseDir);
+  const datasetDirs = new Map<string, string>();
   const readHead = opts.readHead ?? readHeadFromDisk;
 
   const datasets = new Map<string, DatasetPlan>();
@@ -48,10 +66,11 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
 
   for (const d of program.decls) {
     if (d.kind === 'Dataset' && symbols.byName.get(d.name.name)?.decl === d) {
-      const plan = checkDataset(d, diags);
+      const plan = checkDataset(d, foreign(d) ? [] : diags);
       if (!plan) continue;
       datasets.set(d.name.name, plan);
-      if (!opts.skipDataFiles) {
+      datasetDirs.set(d.name.name, dirOf(d));
+      if (!opts.skipDataFiles && !foreign(d)) {
         const abs = resolvePath(baseDir, plan.source.path);
         const cols = columnsOf(plan.source.format, abs, readHead, plan.source.delimiter);
         columns.set(d.name.name, cols);
@@ -75,13 +94,13 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
   const fileOf = (ds: string | undefined) => (ds ? datasets.get(ds)?.source.path ?? ds : '');
   for (const d of program.decls) {
     if (d.kind === 'Input' && symbols.byName.get(d.name.name)?.decl === d) {
-      const inp = checkInput(d, symbols, diags);
+      const inp = checkInput(d, symbols, foreign(d) ? [] : diags);
       if (inp) inputs.set(inp.name, inp);
-      if (columns.has(d.source.dataset.name)) checkColumnsExist(d.source, columns.get(d.source.dataset.name), fileOf(d.source.dataset.name), diags);
+      if (!foreign(d) && columns.has(d.source.dataset.name)) checkColumnsExist(d.source, columns.get(d.source.dataset.name), fileOf(d.source.dataset.name), diags);
     } else if (d.kind === 'Label' && symbols.byName.get(d.name.name)?.decl === d) {
-      const l = checkLabel(d, symbols, diags);
+      const l = checkLabel(d, symbols, foreign(d) ? [] : diags);
       if (l) labels.set(l.name, l);
-      if (columns.has(d.source.dataset.name)) checkColumnsExist(d.source, columns.get(d.source.dataset.name), fileOf(d.source.dataset.name), diags);
+      if (!foreign(d) && columns.has(d.source.dataset.name)) checkColumnsExist(d.source, columns.get(d.source.dataset.name), fileOf(d.source.dataset.name), diags);
     } else if (d.kind === 'Train') {
       const sym = symbols.resolve(d.model.name, d.model.range, ['model'], 'the target of train', diags);
       const plan = checkTrain(d, diags);
@@ -91,16 +110,6 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
         continue;
       }
       trains.set(sym.name, plan);
-    } else if (d.kind === 'Import') {
-      diags.push(
-        diagnostic(
-          'MMF1011',
-          'error',
-          `import is not supported yet: "${d.path.value}" was not loaded`,
-          d.range,
-          'Copy the declarations into this file for now.',
-        ),
-      );
     }
   }
 
@@ -111,14 +120,15 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
 
   // Encoders and fusions alone first: their diagnostics and hover types, once each, in source order.
   for (const d of program.decls) {
-    if ((d.kind === 'Encoder' || d.kind === 'Fusion') && symbols.byName.get(d.name.name)?.decl === d) {
+    if ((d.kind === 'Encoder' || d.kind === 'Fusion') && !foreign(d) && symbols.byName.get(d.name.name)?.decl === d) {
       const g = new GraphBuilder(env, () => true);
       g.ref(symbols.byName.get(d.name.name)!, d.name.range);
       compiled.add(d.name.name);
     }
   }
   for (const d of program.decls) {
-    if (d.kind !== 'Model' || symbols.byName.get(d.name.name)?.decl !== d) continue;
+    // Imported models are visible names, built from their own file.
+    if (d.kind !== 'Model' || foreign(d) || symbols.byName.get(d.name.name)?.decl !== d) continue;
     const before = diags.length;
     // Encoder types are already recorded; record only the model's own steps.
     const modelDiags: Diagnostic[] = [];
@@ -144,7 +154,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
         loss: own.head.activation === 'sigmoid' ? 'binaryCrossentropy' : own.head.activation === 'linear' ? 'meanSquaredError' : 'categoricalCrossentropy',
         range: own.head.range,
       },
-      ...(dsPlan ? { dataset: { ...dsPlan, source: { ...dsPlan.source, path: resolvePath(baseDir, dsPlan.source.path) } } } : {}),
+      ...(dsPlan ? { dataset: { ...dsPlan, source: { ...dsPlan.source, path: resolvePath(datasetDirs.get(ds!) ?? baseDir, dsPlan.source.path) } } } : {}),
       train: trains.get(d.name.name) ?? { ...DEFAULT_TRAIN },
       range: d.range,
       declRanges: Object.fromEntries(
@@ -153,6 +163,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
           return sym ? [[name, sym.decl.range]] : [];
         }),
       ),
+      ...declFilesOf(own.nodes.map((n) => n.decl)),
     });
   }
   for (const [name, plan] of trains) {
@@ -175,7 +186,16 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
         );
     }
   }
-  return { diagnostics: dedupe(diags), models, symbols, stepTypes, datasets };
+  return { diagnostics: dedupe(diags), models, symbols, stepTypes, datasets, imported };
+
+  /** `declFiles` for the declarations of a model that come from imported files (their ranges are in those files). */
+  function declFilesOf(names: string[]): { declFiles?: Record<string, string> } {
+    const files = [...new Set(names)].flatMap((n) => {
+      const decl = symbols.byName.get(n)?.decl;
+      return decl && foreign(decl) ? [[n, imported.fileOf.get(decl)!] as const] : [];
+    });
+    return files.length ? { declFiles: Object.fromEntries(files) } : {};
+  }
 }
 
 function stripDataset(l: LabelPlan & { dataset?: string; range?: unknown }): LabelPlan {

@@ -265,6 +265,8 @@ export interface IRModel {
   range: Range;
   /** Source range of every declaration the model's nodes come from (for comments in generated code). */
   declRanges: Record<string, Range>;
+  /** For declarations from imported files: the absolute path of their file (their declRanges are in it). */
+  declFiles?: Record<string, string>;
 }
 
 /** Everything a file defines that the backends can build. */

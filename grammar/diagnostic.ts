@@ -23,6 +23,8 @@ export type Severity = 'error' | 'warning' | 'info';
 export interface RelatedInfo {
   message: string;
   range: Range;
+  /** The file the range is in, when it is not the diagnostic's own file (a declaration in an imported file). */
+  file?: string;
 }
 
 /**

@@ -86,7 +86,8 @@ export function printModelBuilder(model: IRModel, opts: EmitTfjsOptions): string
   for (const n of model.nodes) {
     if (n.decl !== lastDecl) {
       lines.push('');
-      lines.push(`// ${sourceOf(opts.sourceText, model.declRanges[n.decl] ?? n.range)}`);
+      const file = model.declFiles?.[n.decl];
+      lines.push(`// ${file ? `${n.decl}: imported from ${quote(file.split(/[\\/]/).pop()!)}` : sourceOf(opts.sourceText, model.declRanges[n.decl] ?? n.range)}`);
       lastDecl = n.decl;
     }
     lines.push(printLayer(n));
