@@ -20,7 +20,9 @@ export type ParamType =
   | { t: 'number-list' }
   | { t: 'string-list' }
   /** An int, or a list of ints (`hidden 64` or `hidden [64, 32]`). */
-  | { t: 'int-or-list' };
+  | { t: 'int-or-list' }
+  /** A layer call written as an argument (`dense(64, relu)` or a bare `relu`); the value is the layer's name. */
+  | { t: 'layer' };
 
 export interface ParamSpec {
   name: string;
@@ -83,6 +85,8 @@ function describe(t: ParamType): string {
       return 'a list of strings like ["a", "b"]';
     case 'int-or-list':
       return 'a whole number or a list of whole numbers';
+    case 'layer':
+      return 'a layer call like dense(64, relu)';
   }
 }
 
@@ -143,8 +147,9 @@ function convert(p: ParamSpec, e: Expr, callee: string): { value: Value } | { er
       }
       return bad();
     case 'ref':
+    case 'layer':
       if (e.kind === 'Name') return { value: e.name };
-      if (e.kind === 'Call' && !e.parens) return { value: e.callee.name };
+      if (e.kind === 'Call' && (t.t === 'layer' || !e.parens)) return { value: e.callee.name };
       return bad();
     case 'int-list':
     case 'number-list':

@@ -9,6 +9,7 @@ import { bindArgs } from './args.ts';
 import type { IRInput, IRNode, LabelPlan, OpAttrs, OpName } from './ir.ts';
 import { findLayer, layerNames } from './layers/index.ts';
 import type { ExpandCtx, Ref } from './layers/index.ts';
+import { outputMask } from './layers/mask.ts';
 import { OPS, isOpError } from './ops/index.ts';
 import { formatShape, formatType, type TensorType } from './shape.ts';
 import { didYouMean } from './suggest.ts';
@@ -95,6 +96,8 @@ export class GraphBuilder {
       if (inp) {
         if (!this.usedInputs.includes(inp)) this.usedInputs.push(inp);
         r = { id: inp.name, type: inp.out, origin: `input ${inp.name} (line ${sym.range.start.line + 1})`, at: sym.range };
+        // Text pads with id 0: the ids mask every sequence computed from them step for step (layers/mask.ts).
+        if (inp.plan.kind === 'text') r.mask = { id: inp.name, type: inp.out };
       }
     } else if (sym.decl.kind === 'Encoder' || sym.decl.kind === 'Fusion') {
       this.stack.push(sym.name);
@@ -273,16 +276,36 @@ export class GraphBuilder {
       }
     }
     if (!bound.ok) return null;
-    const ctx = this.ctx(decl, step.range, bound);
+    const ctx = this.ctx(decl, step.range, bound, step);
     return layer.expand(ctx, operands, bound.values);
   }
 
-  private ctx(decl: string, range: Range, args: ExpandCtx['args']): ExpandCtx {
+  /** A layer call written as an argument (`residual(dense(64), dense(32))`): bound and expanded on `input`. */
+  private nested(decl: string, call: CallExpr, input: Ref): Ref | null {
+    const layer = findLayer(call.callee.name);
+    if (!layer) {
+      this.unknownLayer(call);
+      return null;
+    }
+    if (layer.role !== 'layer') {
+      this.env.diags.push(
+        diagnostic('MMF1003', 'error', `${call.callee.name} is a ${layer.role}; only layers can be nested in a block`, call.callee.range, `Use layers such as dense(...) or conv1d(...) here.`),
+      );
+      return null;
+    }
+    const bound = bindArgs(call.callee.name, layer.params, call.args, call.range, this.env.diags);
+    if (!bound.ok) return null;
+    return layer.expand(this.ctx(decl, call.range, bound, call), [input], bound.values);
+  }
+
+  private ctx(decl: string, range: Range, args: ExpandCtx['args'], call?: CallExpr): ExpandCtx {
     const env = this.env;
     return {
       range,
       decl,
       args,
+      call,
+      expandCall: (c, input) => this.nested(decl, c, input),
       report: (d) => env.diags.push(d),
       add: <K extends OpName>(op: K, inputs: Ref[], attrs: OpAttrs[K], hint: string, at?: Range) =>
         this.addNode(decl, op, inputs, attrs, hint, at ?? range),
@@ -324,7 +347,8 @@ export class GraphBuilder {
       decl,
     } as IRNode;
     this.nodes.push(node);
-    return { id, type: out, origin: `${hint} in ${decl} (line ${range.start.line + 1})`, at: range };
+    const mask = outputMask(op, attrs, inputs, out);
+    return { id, type: out, origin: `${hint} in ${decl} (line ${range.start.line + 1})`, at: range, ...(mask ? { mask } : {}) };
   }
 
   /** Verify a shape annotation `[batch, 64]` against the current value. */

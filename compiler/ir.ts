@@ -66,7 +66,8 @@ export interface OpAttrs {
   /** y = Σ softmax(w)_k x_k over K same-shape inputs. Weights: w [K] (runtime layer MmfWeightedSum). */
   weighted_sum: { count: number };
   /**
-   * Multi-head attention, runtime layer MmfMultiHeadAttention: inputs query [b, Tq, D], value [b, Tk, D].
+   * Multi-head attention, runtime layer MmfMultiHeadAttention: inputs query [b, Tq, D], value [b, Tk, D], and
+   * optionally a padding mask [b, Tk] float (1 keep, 0 pad; a `padding_mask` node).
    * Weights: wq [D,D], bq [D], wk [D,D], bk [D], wv [D,D], bv [D], wo [D,D], bo [D]. Output [b, Tq, D].
    */
   mha: { numHeads: number; dim: number };
@@ -145,6 +146,21 @@ export interface OpAttrs {
    * mean and (population) variance per sample and position. Shape unchanged. Weights: gamma [C], beta [C].
    */
   layer_norm: { epsilon: number };
+  // --- padding masks, residuals, Transformer encoder blocks (compiler/ops/transformer.ts) ---
+  /** y = x_1 + x_2 + … element-wise; every input the same shape (residual connections, fusion `add`). */
+  add: Record<string, never>;
+  /**
+   * Positions added to a sequence x [b, T, D] → [b, T, D]: `learned` y = x + embeddings (weight [length, dim]);
+   * `sinusoidal` y = x + PE, PE[t, 2i] = sin(t / 10000^(2i/D)), PE[t, 2i+1] = cos(t / 10000^(2i/D)) (Vaswani et al.
+   * 2017 §3.5), a constant, no weights. length = T, dim = D.
+   */
+  positions: { kind: 'learned' | 'sinusoidal'; length: number; dim: number };
+  /**
+   * A float mask [b, T] for attention keys (1 keep, 0 pad), runtime layer MmfPaddingMask: `ids` from token ids
+   * [b, T] int32 (ids ≠ 0; text inputs pad with id 0); `ones` all ones [b, T] from any x [b, T, …] (tokens that are
+   * never padding: vector tokens, sequences without a text source).
+   */
+  padding_mask: { from: 'ids' | 'ones' };
 }
 
 export type OpName = keyof OpAttrs;

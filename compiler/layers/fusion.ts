@@ -5,6 +5,7 @@
 import { diagnostic } from '../../grammar/diagnostic.ts';
 import { formatType } from '../shape.ts';
 import type { LayerDef, Ref } from './types.ts';
+import { keyMask } from './mask.ts';
 
 const operands = { name: 'inputs', type: { t: 'ref' }, doc: 'encodings to fuse', positional: true, variadic: true } as const;
 
@@ -99,7 +100,10 @@ export const attention: LayerDef = {
     const [query, ...rest] = tokens as [Ref, ...Ref[]];
     const kv = rest.length === 1 ? rest[0]! : ctx.add('concat', rest, { axis: 1 }, 'context');
     if (!kv) return null;
-    const out = ctx.add('mha', [query, kv], { numHeads: heads, dim }, 'attention');
+    // Padded steps of text sequences are masked out of the keys; vector tokens are always kept (layers/mask.ts).
+    const mask = keyMask(ctx, rest, 'attention');
+    if (mask === null) return null;
+    const out = ctx.add('mha', mask ? [query, kv, mask] : [query, kv], { numHeads: heads, dim }, 'attention');
     if (!out) return null;
     return xs[0]!.type.shape.length === 2 ? ctx.add('reshape', [out], { targetShape: [dim] }, 'attention_vector') : out;
   },

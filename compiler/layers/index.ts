@@ -8,6 +8,8 @@ import { classifier } from './heads.ts';
 import { film, gmu, lowRankFusion, tensorFusion } from './fusion-advanced.ts';
 import { avgPool1d, batchNorm, layerNorm, maxPool1d } from './normalization.ts';
 import { regression } from './regression.ts';
+import { add, reshape, transformer } from './transformer.ts';
+import { residual } from './residual.ts';
 
 export const LAYERS: readonly LayerDef[] = [
   embedding,
@@ -42,6 +44,10 @@ export const LAYERS: readonly LayerDef[] = [
   batchNorm,
   layerNorm,
   regression,
+  transformer,
+  add,
+  reshape,
+  residual,
 ];
 
 const BY_NAME = new Map<string, LayerDef>();

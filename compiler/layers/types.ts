@@ -4,6 +4,7 @@
  */
 import type { Range } from '../../grammar/diagnostic.ts';
 import type { Diagnostic } from '../../grammar/diagnostic.ts';
+import type { CallExpr } from '../../grammar/ast.ts';
 import type { LabelPlan, OpAttrs, OpName } from '../ir.ts';
 import type { TensorType } from '../shape.ts';
 import type { Bound, ParamSpec } from '../args.ts';
@@ -16,6 +17,14 @@ export interface Ref {
   origin: string;
   /** Where the value was named or produced, for related information in diagnostics. */
   at?: Range;
+  /** For a sequence [b, T, …] from a text input: the token ids [b, T] whose zeros mark padded steps (layers/mask.ts). */
+  mask?: MaskSource;
+}
+
+/** A token-id value [b, T] int32 (id 0 pads) that masks a sequence's steps. */
+export interface MaskSource {
+  id: string;
+  type: TensorType;
 }
 
 /** What a surface layer may do while expanding. */
@@ -34,6 +43,10 @@ export interface ExpandCtx {
   decl: string;
   /** The bound arguments' source ranges. */
   args: Bound;
+  /** The call being expanded, as written (`residual` reads the layer calls in its arguments). */
+  call?: CallExpr;
+  /** Expand a nested layer call (`residual(dense(64), …)`) on `input`, with its own argument checking. */
+  expandCall?(call: CallExpr, input: Ref): Ref | null;
 }
 
 export type Role = 'layer' | 'fusion' | 'head';

@@ -1,12 +1,14 @@
 import type { OpDef } from './types.ts';
-import { formatShape } from '../shape.ts';
+import { formatShape, formatType } from '../shape.ts';
 
 /**
  * Multi-head attention (Vaswani et al. 2017, "Attention is all you need", §3.2):
- * query [b, Tq, D], value [b, Tk, D] → [b, Tq, D]; D must divide by numHeads.
+ * query [b, Tq, D], value [b, Tk, D], optional padding mask [b, Tk] (1 keep, 0 pad) → [b, Tq, D]; D must divide
+ * by numHeads.
  */
 export const mha: OpDef<'mha'> = {
-  infer([q, v], a) {
+  infer(xs, a) {
+    const [q, v] = xs;
     for (const [i, x] of [q!, v!].entries())
       if (x.shape.length !== 3 || x.shape[2] !== a.dim)
         return {
@@ -15,6 +17,14 @@ export const mha: OpDef<'mha'> = {
           hint: `Project it to ${a.dim} with dense(${a.dim}).`,
           input: i,
         };
+    const m = xs[2];
+    if (m && (m.dtype !== 'float32' || m.shape.length !== 2 || m.shape[1] !== v!.shape[1]))
+      return {
+        code: 'MMF2002',
+        message: `attention's padding mask must be [batch, ${v!.shape[1]}] float32 (one entry per key), but it is ${formatType(m)}`,
+        hint: 'The mask comes from the key/value tokens; this is a compiler bug if you see it.',
+        input: 2,
+      };
     return { shape: [q!.shape[0]!, q!.shape[1]!, a.dim], dtype: 'float32' };
   },
   weights(_x, a) {

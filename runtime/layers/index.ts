@@ -11,6 +11,8 @@
  *   LowRankFusion       className 'MmfLowRankFusion'       low_rank_fusion.ts
  *   FiLM                className 'MmfFiLM'                film.ts
  *   Bidirectional       className 'MmfBidirectional'       bidirectional.ts (tfjs' wrapper, built from JSON)
+ *   PaddingMask         className 'MmfPaddingMask'         padding_mask.ts (attention masks from token ids)
+ *   Positions           className 'MmfPositions'           padding_mask.ts (learned / sinusoidal positions)
  */
 import { WeightedSum } from './weighted_sum.ts';
 import { MultiHeadAttention, type MultiHeadAttentionArgs } from './attention.ts';
@@ -20,13 +22,15 @@ import { TensorFusion } from './tensor_fusion.ts';
 import { LowRankFusion, type LowRankFusionArgs } from './low_rank_fusion.ts';
 import { FiLM } from './film.ts';
 import { Bidirectional, type BidirectionalArgs } from './bidirectional.ts';
+import { PaddingMask, Positions, type PaddingMaskArgs, type PositionsArgs } from './padding_mask.ts';
 
 export { WeightedSum, MultiHeadAttention, GRU, GRUCell, type MultiHeadAttentionArgs, type GRUArgs };
 export { GatedMultimodalUnit, TensorFusion, LowRankFusion, FiLM, Bidirectional };
 export type { GatedMultimodalUnitArgs, LowRankFusionArgs, BidirectionalArgs };
+export { PaddingMask, Positions, type PaddingMaskArgs, type PositionsArgs };
 
 /** The custom layer classes by the name generated code uses (`layers.<Name>`). */
-export const layers = { WeightedSum, MultiHeadAttention, GRU, GatedMultimodalUnit, TensorFusion, LowRankFusion, FiLM, Bidirectional };
+export const layers = { WeightedSum, MultiHeadAttention, GRU, GatedMultimodalUnit, TensorFusion, LowRankFusion, FiLM, Bidirectional, PaddingMask, Positions };
 
 /** className → class, for tests and tools. */
 export const CUSTOM_LAYER_CLASSES = {
@@ -39,4 +43,6 @@ export const CUSTOM_LAYER_CLASSES = {
   [LowRankFusion.className]: LowRankFusion,
   [FiLM.className]: FiLM,
   [Bidirectional.className]: Bidirectional,
+  [PaddingMask.className]: PaddingMask,
+  [Positions.className]: Positions,
 } as const;

@@ -22,6 +22,7 @@ import {
   recurrentBiasToOnnx,
 } from './layout.ts';
 import { MORE_ONNX_OPS } from './ops-more.ts';
+import { TRANSFORMER_ONNX_OPS } from './ops-transformer.ts';
 
 /** What an op emitter may use besides its node and input names. */
 export interface OnnxEmitContext {
@@ -251,9 +252,10 @@ export const ONNX_OPS: { [K in OpName]: OnnxEmit<K> } = {
   /**
    * Multi-head attention (as runtime/layers MultiHeadAttention): Q = q·wq + bq, K = v·wk + bk, V = v·wv + bv
    * ([b, T, D]); Reshape [0, 0, h, D/h] and Transpose to heads [b, h, T, D/h] (K to [b, h, D/h, Tk]);
-   * softmax(Q·Kᵀ / √(D/h)) · V; Transpose back and Reshape [0, 0, D]; ·wo + bo.
+   * softmax(Q·Kᵀ / √(D/h)) · V; Transpose back and Reshape [0, 0, D]; ·wo + bo. With a padding mask m [b, Tk]
+   * (third input): scores + (1 − m)·(−1e9), m unsqueezed to [b, 1, 1, Tk], before the softmax.
    */
-  mha: (ctx, node, [q, v]) => {
+  mha: (ctx, node, [q, v, m]) => {
     const { g } = ctx;
     const id = node.id;
     const { dim: d, numHeads: h } = node.attrs;
@@ -268,7 +270,12 @@ export const ONNX_OPS: { [K in OpName]: OnnxEmit<K> } = {
     const Qh = heads(Q, [0, 2, 1, 3]); // [b, h, Tq, dh]
     const Kt = heads(K, [0, 2, 3, 1]); // [b, h, dh, Tk]
     const Vh = heads(V, [0, 2, 1, 3]); // [b, h, Tk, dh]
-    const scores = g.op(id, 'Div', [g.op(id, 'MatMul', [Qh, Kt]), g.constFloat(id, 'sqrt_head_dim', [Math.sqrt(dh)])]);
+    let scores = g.op(id, 'Div', [g.op(id, 'MatMul', [Qh, Kt]), g.constFloat(id, 'sqrt_head_dim', [Math.sqrt(dh)])]);
+    if (m) {
+      const m4 = g.op(id, 'Unsqueeze', [m, g.constInt64(id, 'mask_axes', [1, 2])]); // [b, 1, 1, Tk]
+      const pad = g.op(id, 'Sub', [g.constFloat(id, 'one', [1]), m4]);
+      scores = g.op(id, 'Add', [scores, g.op(id, 'Mul', [pad, g.constFloat(id, 'mask_value', [-1e9])])]);
+    }
     const attn = g.op(id, 'Softmax', [scores], { axis: -1 });
     const ctxh = g.op(id, 'Transpose', [g.op(id, 'MatMul', [attn, Vh])], { perm: [0, 2, 1, 3] }); // [b, Tq, h, dh]
     const merged = g.op(id, 'Reshape', [ctxh, g.constInt64(id, 'merge_shape', [0, 0, d])]);
@@ -311,6 +318,8 @@ export const ONNX_OPS: { [K in OpName]: OnnxEmit<K> } = {
 
   /** gmu, tensor_fusion, low_rank_fusion, film, bilstm, bigru, max/avg_pool1d, batch_norm, layer_norm: ops-more.ts. */
   ...MORE_ONNX_OPS,
+  /** add, positions, padding_mask: ops-transformer.ts. */
+  ...TRANSFORMER_ONNX_OPS,
 };
 
 /** Emit one node through the table. */
