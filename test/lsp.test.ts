@@ -288,6 +288,7 @@ describe('completion', () => {
     const e = items.find((i) => i.label === 'embedding')!;
     const r = (e.textEdit as TextEdit).range;
     expect(r.end.character - r.start.character).toBe(3);
+    expect(r.start).toEqual({ line: MODEL.split('\n').length - 1, character: 'encoder e2 = subject -> '.length });
   });
 
   it('at the start of a pipeline: inputs, encoders and fusions, and the fusion operators', async () => {

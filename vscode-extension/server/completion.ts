@@ -19,7 +19,7 @@ import type { Position, Range } from '../../grammar/diagnostic.ts';
 import { lex, type LexToken } from '../../grammar/index.ts';
 import type { Analysis } from './analysis.ts';
 import { layerDoc, layerSnippet, paramLine } from './describe.ts';
-import { IDENTIFIER, offsetAt } from './util.ts';
+import { comparePositions, IDENTIFIER, offsetAt } from './util.ts';
 
 /** Characters after which the client should ask for completions. */
 export const COMPLETION_TRIGGERS = ['>', '(', ',', '.', '[', ':', ' '];
@@ -147,9 +147,15 @@ interface Context {
   atLineStart: boolean;
 }
 
-function readContext(text: string, p: Position): Context | undefined {
-  const offset = offsetAt(text, p);
-  const all = lex(text.slice(0, offset)).tokens;
+function readContext(a: Analysis, p: Position): Context | undefined {
+  const text = a.text;
+  // The context never reaches before the declaration the cursor is in: lex from the start of the line of the
+  // last declaration that starts before the cursor (fast on long files).
+  let baseLine = 0;
+  for (const d of a.result.program.decls) if (comparePositions(d.range.start, p) < 0) baseLine = Math.max(baseLine, d.range.start.line);
+  const base = offsetAt(text, { line: baseLine, character: 0 });
+  const offset = offsetAt(text, p) - base;
+  const all = lex(text.slice(base, base + offset)).tokens;
   let last = all[all.length - 1];
   if (last && last.offset + last.length >= offset) {
     // Inside a comment or a string, or right after a number: nothing to complete.
@@ -175,21 +181,24 @@ function readContext(text: string, p: Position): Context | undefined {
     if (t.type === 'LParen' || t.type === 'LBracket' || t.type === 'LBrace') open.push({ tok: t, at: i });
     else if (t.type === 'RParen' || t.type === 'RBracket' || t.type === 'RBrace') open.pop();
   });
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  const before = text.slice(lineStart, word ? word.offset : offset);
+  const end = base + offset;
+  const wordStart = word ? base + word.offset : end;
+  const lineStart = text.lastIndexOf('\n', end - 1) + 1;
+  const before = text.slice(lineStart, wordStart);
+  const shift = (q: Position): Position => ({ line: q.line + baseLine, character: q.character });
   return {
     word,
     decl: start >= 0 ? sig[start] : undefined,
     tokens,
     open,
-    replace: word ? word.range : { start: p, end: p },
+    replace: word ? { start: shift(word.range.start), end: shift(word.range.end) } : { start: p, end: p },
     atLineStart: before.trim() === '' && (before.length === 0 || open.length === 0),
   };
 }
 
 /** Completion items at `p`. */
 export function completion(a: Analysis, p: Position): CompletionList {
-  const ctx = readContext(a.text, p);
+  const ctx = readContext(a, p);
   const items = ctx ? itemsFor(a, ctx) : [];
   if (ctx) {
     for (const it of items) {
