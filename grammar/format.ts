@@ -274,3 +274,6 @@ export const prettierPlugin = {
     },
   },
 };
+
+/** The plugin's parts as this module's own exports, so the module itself loads as a prettier plugin. */
+export const { languages, parsers, printers } = prettierPlugin;
