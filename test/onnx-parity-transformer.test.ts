@@ -9,16 +9,19 @@
  * padded steps) leaves the outputs of the unpadded steps unchanged in both backends, while changing a real
  * token's embedding does change them (so the check is not vacuous).
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { compile } from '../compiler/index.ts';
 import type { IRModel, WeightMap } from '../compiler/ir.ts';
-import { emitOnnx, randomWeights } from '../compiler/emit/onnx/index.ts';
+import { emitOnnx, randomWeights, readTfjsWeights } from '../compiler/emit/onnx/index.ts';
 import { onnx } from '../compiler/emit/onnx/graph.ts';
 import { layers } from '../runtime/layers/index.ts';
 import { OnnxPredictor } from '../runtime/onnx.ts';
 import { checkParity, parityReport, type ParityInput, type ParityMeasure } from './helpers/parity.ts';
-import { buildTfjsModel, type CustomLayerClass } from './helpers/tfjs-model.ts';
+import { buildTfjsModel, saveTfjsModel, type CustomLayerClass } from './helpers/tfjs-model.ts';
 
 await tf.setBackend('cpu');
 const custom = layers as unknown as Record<string, CustomLayerClass>;
@@ -185,6 +188,45 @@ describe('attention with padded tokens masked', () => {
     expect(control).toBeGreaterThan(1e-3);
     // the padded steps themselves do change (their queries see the new embedding): the mask is about keys
     expect(maxDiff(base.tfjs, after.tfjs, (k) => !unpadded(k))).toBeGreaterThan(1e-3);
+  });
+});
+
+describe('weights and opsets', () => {
+  it('a transformer model saved by tfjs reads back through readTfjsWeights (positions, attention) and agrees with ONNX', async () => {
+    const m = model('Enc');
+    const tfModel = buildTfjsModel(m, tf, randomWeights(m, 11), custom);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mmf-tr-'));
+    try {
+      await saveTfjsModel(tfModel, tf, dir);
+      const weights = readTfjsWeights(dir, m);
+      const pos = m.nodes.find((n) => n.op === 'positions' && n.attrs.kind === 'learned')!;
+      expect(weights.get(pos.id)![0]).toEqual(randomWeights(m, 11).get(pos.id)![0]);
+      const inputs = inputsFor(m, [2, 0, 5]);
+      const out = await run(m, m.head.output, weights, inputs);
+      const tfIn = inputs.map((i) => tf.tensor(i.data, i.shape, i.data instanceof Int32Array ? 'int32' : 'float32'));
+      const saved = (tfModel.predict(tfIn) as tf.Tensor).dataSync() as Float32Array;
+      tf.dispose(tfIn);
+      expect(maxDiff(saved, out.ort)).toBeLessThanOrEqual(1e-4);
+    } finally {
+      tfModel.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('opsets 18 and 21 give the outputs of opset 17 (masks, positions, residual sums)', async () => {
+    for (const name of ['Cross', 'Enc', 'Res']) {
+      const m = model(name);
+      const w = randomWeights(m, 2);
+      const feeds = Object.fromEntries(inputsFor(m, [3, 0, 7]).map((i) => [i.name, { data: i.data, shape: i.shape }]));
+      const p17 = await OnnxPredictor.load(emitOnnx(m, w));
+      const want = await p17.predict(feeds);
+      await p17.release();
+      for (const opset of [18, 21]) {
+        const p = await OnnxPredictor.load(emitOnnx(m, w, { opset }));
+        expect(Array.from(await p.predict(feeds)), `${name}, opset ${opset}`).toEqual(Array.from(want));
+        await p.release();
+      }
+    }
   });
 });
 
