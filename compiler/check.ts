@@ -10,6 +10,7 @@ import { checkColumnsExist, checkDataset, checkInput, checkLabel } from './data-
 import { columnsOf, readHeadFromDisk, type ReadHead } from './data-columns.ts';
 import { GraphBuilder, type StepType } from './graph.ts';
 import type { DatasetPlan, IRInput, IRModel, LabelPlan, TrainPlan } from './ir.ts';
+import { checkInputAnnotation } from './modalities.ts';
 import { loadImports, readSourceFromDisk, type ImportedDecls, type ReadSource } from './imports.ts';
 import { SymbolTable } from './symbols.ts';
 import { checkTrain, DEFAULT_TRAIN } from './train-decl.ts';
@@ -96,6 +97,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
     if (d.kind === 'Input' && symbols.byName.get(d.name.name)?.decl === d) {
       const inp = checkInput(d, symbols, foreign(d) ? [] : diags);
       if (inp) inputs.set(inp.name, inp);
+      if (inp && d.annotation && !foreign(d)) checkInputAnnotation(inp.name, inp.out, d.annotation, diags);
       if (!foreign(d) && columns.has(d.source.dataset.name)) checkColumnsExist(d.source, columns.get(d.source.dataset.name), fileOf(d.source.dataset.name), diags);
     } else if (d.kind === 'Label' && symbols.byName.get(d.name.name)?.decl === d) {
       const l = checkLabel(d, symbols, foreign(d) ? [] : diags);

@@ -176,3 +176,31 @@ export function modalityInput(
     plan: { name, kind, column, frames, height, width, channels, normalize: v.normalize as 'none' | 'unit' },
   };
 }
+
+/**
+ * Verify an input's optional shape annotation (`input s: audio(...) from d.wav -> [batch, 98, 40]`) against its
+ * type, by the pipeline rule: numbers match exactly, `_` matches anything, `batch` only the batch, another name
+ * any known size. MMF2003 at the annotation on a mismatch.
+ */
+export function checkInputAnnotation(
+  name: string,
+  type: TensorType,
+  s: import('../grammar/ast.ts').ShapeLit,
+  diags: Diagnostic[],
+): void {
+  const actual = type.shape;
+  const ok =
+    s.dims.length === actual.length &&
+    s.dims.every((d, i) => {
+      const a = actual[i]!;
+      if (d.kind === 'DimWildcard') return true;
+      if (d.kind === 'DimNumber') return a === d.value;
+      return typeof a === 'string' ? a === d.name : i !== 0;
+    });
+  if (ok) return;
+  const written = `[${s.dims.map((d) => (d.kind === 'DimNumber' ? d.value : d.kind === 'DimName' ? d.name : '_')).join(', ')}]`;
+  const shown = `[${actual.join(', ')}]`;
+  diags.push(
+    diagnostic('MMF2003', 'error', `Shape annotation ${written} does not match ${shown} ${type.dtype}, the type of input ${name}`, s.range, `Change the annotation to ${shown}.`),
+  );
+}

@@ -82,3 +82,10 @@ describe('modality diagnostics', () => {
     expect(list.map((x) => x[0])).toEqual(['MMF2001']);
   });
 });
+
+describe('input shape annotations', () => {
+  it('MMF2003 when an input annotation does not match its type', () => {
+    const { src, list } = check(`input a: audio(clip 1.0) from clips.wav -> [batch, 99, 40]\ninput t: timeseries(channels 3, length 8) from clips.x -> [batch, _, 3]\n`);
+    expect(list).toEqual([['MMF2003', rangeOf(src, '[batch, 99, 40]')]]);
+  });
+});
