@@ -8,7 +8,7 @@ import { diagnostic } from '../grammar/diagnostic.ts';
 import type { IRModel } from './ir.ts';
 
 /** Input kinds the compiler checks but runtime/data cannot read yet. */
-const UNREAD_KINDS = new Set(['audio', 'timeseries', 'signal', 'video']);
+const UNREAD_KINDS = new Set(['image', 'audio', 'timeseries', 'signal', 'video']);
 
 /**
  * Diagnostics (MMF4001, errors) for the parts of `model` that runtime/train cannot train yet: today, a regression
