@@ -77,6 +77,19 @@ describe('padding masks follow the time axis', () => {
     expect(masked('body -> embedding(8) -> dense(8) -> layer_norm -> dropout(0.1) -> conv1d(8, 3, padding same) -> transformer(2, 8)')).toEqual([true]);
     expect(masked('body -> embedding(8) -> gru(4, return_sequences true, bidirectional true) -> transformer(2, 8) -> residual(dense(8)) -> transformer(2, 8)')).toEqual([true, true]);
   });
+  it('kept by concat of features of one text; dropped when the texts differ', () => {
+    const { r } = diags(`input title: text(vocab 100, max_len 64) from emails.title
+encoder c3 = body -> embedding(8) -> conv1d(8, 3, padding same)
+encoder c5 = body -> embedding(8) -> conv1d(8, 5, padding same)
+encoder t5 = title -> embedding(8) -> conv1d(8, 5, padding same)
+fusion same = concat(c3, c5) -> transformer(2, 8)
+fusion other = concat(c3, t5) -> transformer(2, 8)
+model S = same -> global_max_pool -> classifier(spam)
+model O = other -> global_max_pool -> classifier(spam)
+`);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.models.map((m) => m.nodes.find((n) => n.op === 'mha')!.inputs.length)).toEqual([3, 2]);
+  });
   it('dropped by pooling windows, valid or strided convolutions and reshape', () => {
     expect(masked('body -> embedding(8) -> max_pool1d(2) -> transformer(2, 8)')).toEqual([false]);
     expect(masked('body -> embedding(8) -> conv1d(8, 3) -> transformer(2, 8)')).toEqual([false]);

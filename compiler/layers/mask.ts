@@ -13,8 +13,9 @@ import type { ExpandCtx, MaskSource, Ref } from './types.ts';
  * The mask of an op's output, from its inputs (`undefined`: no padded steps known). Kept, from the first input
  * (the query for mha, x for film and positions), by: embedding; conv1d with padding same and stride 1; dense,
  * dropout, activation, layer_norm, batch_norm (per step); lstm / gru / bilstm / bigru with return_sequences;
- * mha (the query's steps); add; positions; film. Only when the output is a sequence whose time axis equals
- * the input's. Everything else (pooling, valid or strided convolutions, reshape, concat, …) drops it.
+ * mha (the query's steps); add; positions; film; concat on the last axis of sequences that share one mask.
+ * Only when the output is a sequence whose time axis equals the input's. Everything else (pooling, valid or
+ * strided convolutions, reshape, concat along time, …) drops it.
  */
 export function outputMask<K extends OpName>(op: K, attrs: OpAttrs[K], inputs: Ref[], out: TensorType): MaskSource | undefined {
   const x = inputs[0];
@@ -33,6 +34,11 @@ export function outputMask<K extends OpName>(op: K, attrs: OpAttrs[K], inputs: R
       case 'positions':
       case 'film':
         return true;
+      case 'concat': {
+        // features of one sequence joined on the last axis (`concat(conv3, conv5)`): same steps, same mask
+        const last = out.shape.length - 1;
+        return (attrs as OpAttrs['concat']).axis === last && inputs.every((i) => i.mask?.id === m.id && i.type.shape[1] === out.shape[1]);
+      }
       case 'conv1d': {
         const a = attrs as OpAttrs['conv1d'];
         return a.padding === 'same' && a.strides === 1;
