@@ -123,7 +123,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
   // Encoders and fusions alone first: their diagnostics and hover types, once each, in source order.
   for (const d of program.decls) {
     if ((d.kind === 'Encoder' || d.kind === 'Fusion') && !foreign(d) && symbols.byName.get(d.name.name)?.decl === d) {
-      const g = new GraphBuilder(env, () => true);
+      const g = new GraphBuilder(env, (decl) => decl === d.name.name); // each declaration records its own steps once
       g.ref(symbols.byName.get(d.name.name)!, d.name.range);
       compiled.add(d.name.name);
     }
