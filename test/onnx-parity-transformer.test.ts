@@ -19,6 +19,8 @@ import type { IRModel, WeightMap } from '../compiler/ir.ts';
 import { emitOnnx, randomWeights, readTfjsWeights } from '../compiler/emit/onnx/index.ts';
 import { onnx } from '../compiler/emit/onnx/graph.ts';
 import { layers } from '../runtime/layers/index.ts';
+import { sinusoidalPositions } from '../runtime/layers/padding_mask.ts';
+import { sinusoidalTable } from '../compiler/ops/transformer.ts';
 import { OnnxPredictor } from '../runtime/onnx.ts';
 import { checkParity, parityReport, type ParityInput, type ParityMeasure } from './helpers/parity.ts';
 import { buildTfjsModel, saveTfjsModel, type CustomLayerClass } from './helpers/tfjs-model.ts';
@@ -211,6 +213,17 @@ describe('weights and opsets', () => {
       tfModel.dispose();
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('the sinusoidal table is Vaswani et al. §3.5, the same float32 numbers in the compiler and the runtime', () => {
+    const pe = sinusoidalTable(12, 16);
+    expect(Array.from(sinusoidalPositions(12, 16))).toEqual(Array.from(pe));
+    expect(pe[0 * 16 + 0]).toBe(0); // sin(0)
+    expect(pe[0 * 16 + 1]).toBe(1); // cos(0)
+    expect(pe[1 * 16 + 0]).toBe(Math.fround(Math.sin(1)));
+    expect(pe[1 * 16 + 1]).toBe(Math.fround(Math.cos(1)));
+    expect(pe[5 * 16 + 6]).toBe(Math.fround(Math.sin(5 / Math.pow(10000, 6 / 16)))); // 2i = 6
+    expect(pe[5 * 16 + 7]).toBe(Math.fround(Math.cos(5 / Math.pow(10000, 6 / 16))));
   });
 
   it('opsets 18 and 21 give the outputs of opset 17 (masks, positions, residual sums)', async () => {
