@@ -546,4 +546,53 @@ describe('quick fixes', () => {
   });
 });
 
+
+describe('imports', () => {
+  const SHARED = `dataset emails from jsonl("mail.jsonl") { split(by split) }
+input body: text(vocab 20000, max_len 200) from emails.body
+label spam: binary from emails.is_spam
+encoder text = body -> embedding(32) -> global_max_pool
+`;
+  const MAIN = `import "shared.mmf"
+
+model BodyOnly = text -> classifier(spam)
+`;
+  let mainUri: string;
+  let sharedUri: string;
+  beforeAll(() => {
+    writeFileSync(join(dir, 'shared.mmf'), SHARED);
+    mainUri = pathToFileURL(join(dir, 'importer.mmf')).href;
+    sharedUri = pathToFileURL(join(dir, 'shared.mmf')).href;
+  });
+
+  it('imported names: no errors, hover says where, definition goes to the other file, rename refers there', async () => {
+    await server.open(mainUri, MAIN, 1);
+    expect((await server.diagnosticsFor(mainUri, 1)).diagnostics).toEqual([]);
+    const at = { textDocument: { uri: mainUri }, position: posOf(MAIN, 'text ->') };
+    const h = hoverText(await server.request<Hover>('textDocument/hover', at));
+    expect(h).toContain('encoder text: [batch, 32] float32');
+    expect(h).toContain('Defined in shared.mmf, line 4 (imported)');
+    const def = await server.request<Location>('textDocument/definition', at);
+    expect(def).toEqual({ uri: sharedUri, range: { start: { line: 3, character: 8 }, end: { line: 3, character: 12 } } });
+    const refs = await server.request<Location[]>('textDocument/references', { ...at, context: { includeDeclaration: true } });
+    expect(refs.map((r) => r.uri)).toEqual([sharedUri, mainUri]);
+    await expect(server.request('textDocument/rename', { ...at, newName: 'body_enc' })).rejects.toThrow(/declared in shared.mmf, line 4: rename it there/);
+    const completion = await server.request<CompletionList>('textDocument/completion', { textDocument: { uri: mainUri }, position: posOf(MAIN, 'classifier(', 11) });
+    expect(completion.items.map((i) => i.label)).toContain('spam');
+  });
+
+  it('an unsaved edit of an open imported file re-checks the importer', async () => {
+    await server.open(sharedUri, SHARED, 1);
+    await server.change(sharedUri, 2, SHARED.replace('encoder text', 'encoder words'));
+    const p = await server.diagnostics(mainUri, (x) => x.diagnostics.some((d) => d.code === 'MMF1001'));
+    expect(p.diagnostics[0]!.message).toContain("'text'");
+    await server.change(sharedUri, 3, SHARED.replace('encoder text', 'encoder model_text').replace('label spam', 'label BodyOnly'));
+    const dup = await server.diagnostics(mainUri, (x) => x.diagnostics.some((d) => d.code === 'MMF1002'));
+    const d = dup.diagnostics.find((x) => x.code === 'MMF1002')!;
+    expect(d.relatedInformation![0]!.location.uri).toBe(sharedUri);
+    await server.close(sharedUri);
+    await server.diagnostics(mainUri, (x) => x.diagnostics.length === 0 && x !== dup && server.published.get(mainUri)!.indexOf(x) > server.published.get(mainUri)!.indexOf(dup));
+  });
+});
+
 export type { CodeAction, CompletionItem, CompletionList, DocumentSymbol, FoldingRange, Location, SemanticTokens, TextEdit, WorkspaceEdit };

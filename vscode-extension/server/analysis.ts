@@ -3,11 +3,14 @@
  * references, layer calls, columns), built lazily for the editor features.
  */
 import { statSync } from 'node:fs';
-import { dirname, resolve as resolvePath } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, resolve as resolvePath } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compile, type CompileResult } from '../../compiler/index.ts';
 import { columnsOf, readHeadFromDisk, type ReadHead } from '../../compiler/data-columns.ts';
+import type { ReadSource } from '../../compiler/imports.ts';
 import type { DatasetPlan } from '../../compiler/ir.ts';
+import type { SymbolInfo } from '../../compiler/symbols.ts';
+import type { Decl } from '../../grammar/ast.ts';
 import { SourceIndex } from './source-index.ts';
 
 /** A compiled document version. */
@@ -26,12 +29,32 @@ export class Analysis {
 
   /** Names, references, calls and step types by position (built on first use). */
   get index(): SourceIndex {
-    return (this.indexCache ??= new SourceIndex(this.result));
+    return (this.indexCache ??= new SourceIndex(this.result, this.text));
   }
 
-  /** The absolute path of a dataset's file (relative paths are relative to the .mmf file). */
+  /** The absolute path of the .mmf file a declaration is written in, when it comes from an `import`. */
+  importedFrom(decl: Decl): string | undefined {
+    return this.result.imported?.fileOf.get(decl);
+  }
+
+  /** The URI of the document a symbol is declared in: this one, or the imported file. */
+  uriOf(s: SymbolInfo): string {
+    const file = this.importedFrom(s.decl);
+    return file ? pathToFileURL(file).href : this.uri;
+  }
+
+  /** Where a symbol is declared, in words: `line 12` or `other.mmf, line 3`. */
+  whereDeclared(s: SymbolInfo): string {
+    const file = this.importedFrom(s.decl);
+    return `${file ? `${basename(file)}, ` : ''}line ${s.range.start.line + 1}`;
+  }
+
+  /** The absolute path of a dataset's file (relative paths are relative to the .mmf file that declares it). */
   datasetPath(plan: DatasetPlan): string {
-    return resolvePath(this.fileName ? dirname(this.fileName) : process.cwd(), plan.source.path);
+    const decl = this.result.symbols.byName.get(plan.name)?.decl;
+    const declaredIn = decl ? this.importedFrom(decl) : undefined;
+    const dir = declaredIn ? dirname(declaredIn) : this.fileName ? dirname(this.fileName) : process.cwd();
+    return resolvePath(dir, plan.source.path);
   }
 
   /** The column names of a dataset's file, or undefined when the file cannot be read. */
@@ -78,12 +101,14 @@ export function cachedReadHead(): ReadHead {
   };
 }
 
-/** Compile one document version. Never throws: an unexpected compiler exception becomes an MMF0000 diagnostic. */
-export function analyse(uri: string, version: number, text: string, readHead: ReadHead): Analysis {
+/**
+ * Compile one document version; imported files are read through `readFile` (the server passes the text of open
+ * documents, so unsaved edits count). Never throws: an unexpected compiler exception becomes an MMF0000 diagnostic. */
+export function analyse(uri: string, version: number, text: string, readHead: ReadHead, readFile?: ReadSource): Analysis {
   const fileName = fileNameOf(uri);
   let result: CompileResult;
   try {
-    result = compile(text, { fileName, readHead, skipDataFiles: fileName === undefined });
+    result = compile(text, { fileName, readHead, skipDataFiles: fileName === undefined, ...(readFile ? { readFile } : {}) });
   } catch (e) {
     const empty = compile('', { skipDataFiles: true });
     result = {

@@ -1,5 +1,6 @@
 /** The compiler's diagnostics as LSP diagnostics. */
 import { DiagnosticSeverity, type Diagnostic as LspDiagnostic } from 'vscode-languageserver/node.js';
+import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from '../../grammar/diagnostic.ts';
 
 /** What the server keeps in `Diagnostic.data`: the hint alone, for quick fixes. */
@@ -15,7 +16,7 @@ const SEVERITY: Record<Diagnostic['severity'], DiagnosticSeverity> = {
 
 /**
  * Convert one compiler diagnostic: the code and `mmf` as source, the hint appended to the message (editors
- * show no separate hint field) and kept in `data`, related locations as relatedInformation in the same file.
+ * show no separate hint field) and kept in `data`, related locations as relatedInformation (in this file, or in the imported file they name).
  */
 export function toLspDiagnostic(d: Diagnostic, uri: string): LspDiagnostic {
   const out: LspDiagnostic = {
@@ -26,6 +27,7 @@ export function toLspDiagnostic(d: Diagnostic, uri: string): LspDiagnostic {
     message: d.hint ? `${d.message}\nhint: ${d.hint}` : d.message,
     data: { hint: d.hint } satisfies DiagnosticData,
   };
-  if (d.related?.length) out.relatedInformation = d.related.map((r) => ({ location: { uri, range: r.range }, message: r.message }));
+  if (d.related?.length)
+    out.relatedInformation = d.related.map((r) => ({ location: { uri: r.file ? pathToFileURL(r.file).href : uri, range: r.range }, message: r.message }));
   return out;
 }

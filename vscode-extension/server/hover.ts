@@ -47,7 +47,7 @@ function line(s: SymbolInfo): number {
 /** Markdown for a declared name. */
 export function symbolHover(a: Analysis, s: SymbolInfo, atDecl: boolean): string {
   const ix = a.index;
-  const where = atDecl ? `Declared here, line ${line(s)}.` : `Defined on line ${line(s)}.`;
+  const where = atDecl ? `Declared here, line ${line(s)}.` : a.importedFrom(s.decl) ? `Defined in ${a.whereDeclared(s)} (imported).` : `Defined on line ${line(s)}.`;
   const d = s.decl;
   switch (d.kind) {
     case 'Dataset': {
@@ -92,12 +92,14 @@ export function symbolHover(a: Analysis, s: SymbolInfo, atDecl: boolean): string
       const own = ix.ownParams(s.name);
       const header = `${s.kind} ${s.name}: ${out ? formatType(out.type.type) : '(type unknown)'}`;
       const lines = [fence(header)];
-      const ps = [`**${thousands(total)}** parameters${total !== own && s.kind !== 'model' ? ` (${thousands(own)} in its own layers)` : ''}`];
-      const flops = ix.ownFlops(s.name);
-      if (flops) ps.push(`${humanCount(flops)}FLOPs per sample in its own layers`);
-      lines.push(ps.join(' · '));
-      if (out && !out.complete) lines.push('_Checking stopped at an error: the type shown is the last one known._');
       const steps = ix.stepTypesOf(s.name);
+      if (steps.length || !a.importedFrom(d)) {
+        const ps = [`**${thousands(total)}** parameters${total !== own && s.kind !== 'model' ? ` (${thousands(own)} in its own layers)` : ''}`];
+        const flops = ix.ownFlops(s.name);
+        if (flops) ps.push(`${humanCount(flops)}FLOPs per sample in its own layers`);
+        lines.push(ps.join(' · '));
+      } else lines.push('Parameters and steps: see its file.');
+      if (out && !out.complete) lines.push('_Checking stopped at an error: the type shown is the last one known._');
       if (steps.length) lines.push(stepTable(steps));
       if (model) lines.push(`Trains ${model.train.epochs} epochs, batch ${model.train.batchSize}, ${model.train.optimizer.name}(lr ${model.train.optimizer.lr}).`);
       lines.push(where);

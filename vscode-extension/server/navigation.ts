@@ -11,17 +11,20 @@ export const RESERVED = ['import', 'dataset', 'input', 'label', 'encoder', 'fusi
 /** Where the name under the cursor is declared. */
 export function definition(a: Analysis, p: Position): Location | null {
   const occ = a.index.symbolAt(p);
-  return occ ? { uri: a.uri, range: occ.symbol.range } : null;
+  return occ ? { uri: a.uriOf(occ.symbol), range: occ.symbol.range } : null;
 }
 
 /** Every use of the name under the cursor (and its declaration when `includeDeclaration`). */
 export function references(a: Analysis, p: Position, includeDeclaration: boolean): Location[] {
   const occ = a.index.symbolAt(p);
   if (!occ) return [];
-  return a.index
+  const here = a.index
     .occurrencesOf(occ.symbol)
     .filter((o) => includeDeclaration || !o.isDecl)
     .map((o) => ({ uri: a.uri, range: o.range }));
+  // A name imported from another file: its declaration is there.
+  if (includeDeclaration && a.importedFrom(occ.symbol.decl)) here.unshift({ uri: a.uriOf(occ.symbol), range: occ.symbol.range });
+  return here;
 }
 
 /** The range of the renamable name under the cursor, with the name as placeholder; null where nothing can be renamed. */
@@ -47,6 +50,8 @@ export function renameProblem(a: Analysis, oldName: string, newName: string): st
 export function rename(a: Analysis, p: Position, newName: string): WorkspaceEdit | string | null {
   const occ = a.index.symbolAt(p);
   if (!occ) return null;
+  const elsewhere = a.importedFrom(occ.symbol.decl);
+  if (elsewhere) return `'${occ.symbol.name}' is declared in ${a.whereDeclared(occ.symbol)}: rename it there.`;
   if (newName === occ.symbol.name) return { changes: { [a.uri]: [] } };
   const problem = renameProblem(a, occ.symbol.name, newName);
   if (problem) return problem;

@@ -6,6 +6,9 @@
  * 50 ms by default, settable in `initializationOptions`); a newer change cancels the pending check, and
  * diagnostics computed for a version that is no longer current are dropped. Requests (hover, completion, …)
  * always see the current text: they compile it on demand when the debounced check has not run yet.
+ *
+ * `import`ed files are read from the open documents when they are open (unsaved edits count), else from disk;
+ * a change to any open document re-checks the open documents that import files.
  */
 import {
   CodeActionKind,
@@ -18,7 +21,8 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node.js';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyse, cachedReadHead, type Analysis } from './analysis.ts';
+import { readSourceFromDisk, type ReadSource } from '../../compiler/imports.ts';
+import { analyse, cachedReadHead, fileNameOf, type Analysis } from './analysis.ts';
 import { codeActions } from './actions.ts';
 import { completion, COMPLETION_TRIGGERS } from './completion.ts';
 import { toLspDiagnostic } from './diagnostics.ts';
@@ -39,19 +43,34 @@ export interface ServerOptions {
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const readHead = cachedReadHead();
-  const analyses = new Map<string, Analysis>();
+  const analyses = new Map<string, { analysis: Analysis; generation: number }>();
   const pending = new Map<string, ReturnType<typeof setTimeout>>();
   let debounceMs = 50;
+  /** Counts changes to any open document: a file that imports others is stale when any of them changed. */
+  let generation = 0;
+  /** The analysis whose diagnostics were published last, per document. */
+  const sent = new Map<string, Analysis>();
+
+  /** Imported files are read from the open documents when they are open (unsaved edits count), else from disk. */
+  const openText = new Map<string, () => string>();
+  const readFile: ReadSource = (absPath) => openText.get(absPath)?.() ?? readSourceFromDisk(absPath);
+
+  const hasImports = (a: Analysis) => a.result.program.decls.some((d) => d.kind === 'Import');
 
   /** The analysis of the document's current version (compiled now when missing or stale). */
   function current(uri: string): Analysis | undefined {
     const doc = documents.get(uri);
     if (!doc) return undefined;
     const cached = analyses.get(uri);
-    if (cached && cached.version === doc.version) return cached;
-    const a = analyse(uri, doc.version, doc.getText(), readHead);
-    analyses.set(uri, a);
+    if (cached && cached.analysis.version === doc.version && (cached.generation === generation || !hasImports(cached.analysis))) return cached.analysis;
+    const a = analyse(uri, doc.version, doc.getText(), readHead, readFile);
+    analyses.set(uri, { analysis: a, generation });
     return a;
+  }
+
+  /** After a change to `uri`, re-check the other open documents that import files (they may import it). */
+  function scheduleDependents(uri: string): void {
+    for (const [other, c] of analyses) if (other !== uri && hasImports(c.analysis)) schedule(other, debounceMs);
   }
 
   function validate(uri: string): void {
@@ -59,6 +78,8 @@ export function startServer(connection: Connection): void {
     const a = current(uri);
     if (!a) return;
     if (documents.get(uri)?.version !== a.version) return; // a newer version arrived meanwhile
+    if (sent.get(uri) === a) return; // already published (a dependent re-check found nothing new)
+    sent.set(uri, a);
     void connection.sendDiagnostics({ uri, version: a.version, diagnostics: a.result.diagnostics.map((d) => toLspDiagnostic(d, uri)) });
   }
 
@@ -114,18 +135,35 @@ export function startServer(connection: Connection): void {
     };
   });
 
-  documents.onDidOpen((e) => guard('open', () => validate(e.document.uri), undefined));
+  const track = (uri: string) => {
+    const file = fileNameOf(uri);
+    if (file) openText.set(file, () => documents.get(uri)?.getText() ?? readSourceFromDisk(file) ?? '');
+  };
+  documents.onDidOpen((e) => {
+    generation++;
+    track(e.document.uri);
+    guard('open', () => validate(e.document.uri), undefined);
+    scheduleDependents(e.document.uri);
+  });
   documents.onDidChangeContent((e) => {
     // onDidChangeContent also fires on open, which onDidOpen has checked already.
-    if (analyses.get(e.document.uri)?.version === e.document.version) return;
+    if (analyses.get(e.document.uri)?.analysis.version === e.document.version) return;
+    generation++;
     schedule(e.document.uri, debounceMs);
+    scheduleDependents(e.document.uri);
   });
   documents.onDidClose((e) => {
-    const t = pending.get(e.document.uri);
+    const uri = e.document.uri;
+    const t = pending.get(uri);
     if (t) clearTimeout(t);
-    pending.delete(e.document.uri);
-    analyses.delete(e.document.uri);
-    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    pending.delete(uri);
+    analyses.delete(uri);
+    sent.delete(uri);
+    const file = fileNameOf(uri);
+    if (file) openText.delete(file);
+    generation++;
+    scheduleDependents(uri);
+    void connection.sendDiagnostics({ uri, diagnostics: [] });
   });
 
   connection.onHover(onDoc('hover', (a, p) => hover(a, p.position), null));

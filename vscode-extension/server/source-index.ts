@@ -60,7 +60,11 @@ export class SourceIndex {
   private readonly steps = new Map<string, StepType>();
   private readonly stepsByDecl = new Map<string, StepType[]>();
 
-  constructor(readonly result: CompileResult) {
+  constructor(
+    readonly result: CompileResult,
+    /** The document's text: a use the checker recorded counts only where this text spells the name. */
+    text?: string,
+  ) {
     const { symbols } = result;
     const seen = new Set<string>();
     const add = (name: string, range: Range, isDecl: boolean) => {
@@ -71,8 +75,13 @@ export class SourceIndex {
       seen.add(key);
       this.occurrences.push({ range, symbol, isDecl });
     };
-    for (const s of symbols.byName.values()) add(s.name, s.range, true);
-    for (const r of symbols.references) add(r.name, r.range, false);
+    // Declarations from imported files have ranges in those files: only this file's are occurrences here.
+    const foreign = result.imported?.fileOf;
+    for (const s of symbols.byName.values()) if (!foreign?.has(s.decl)) add(s.name, s.range, true);
+    // Uses inside imported declarations (expanded when a model here is built from them) lie in other files.
+    const lines = text?.split(/\r\n|\r|\n/);
+    const spelled = (name: string, r: Range) => !lines || (r.start.line === r.end.line && lines[r.start.line]?.slice(r.start.character, r.end.character) === name);
+    for (const r of symbols.references) if (spelled(r.name, r.range)) add(r.name, r.range, false);
 
     for (const d of result.program.decls) {
       switch (d.kind) {
@@ -208,6 +217,11 @@ export class SourceIndex {
     const p = sym ? pipelineOf(sym.decl) : undefined;
     const list = this.stepTypesOf(name);
     const last = list[list.length - 1];
+    if (p && !last) {
+      // Not typed on its own here (an imported declaration): its type where a pipeline of this file starts from it.
+      const use = this.result.stepTypes.find((t) => t.label === name && t.decl !== name);
+      return use ? { type: use, complete: true } : undefined;
+    }
     if (!p || !last) return undefined;
     const lastStep = p.steps[p.steps.length - 1]!;
     return { type: last, complete: comparePositions(last.range.start, lastStep.range.start) === 0 };
