@@ -3,6 +3,7 @@ import { diagnostic } from '../../grammar/diagnostic.ts';
 import type { Activation } from '../ir.ts';
 import { formatType } from '../shape.ts';
 import { activationParam, type LayerDef } from './types.ts';
+import { isVideo, poolVideo } from './video.ts';
 
 export const embedding: LayerDef = {
   name: 'embedding',
@@ -145,12 +146,14 @@ export const globalMaxPool: LayerDef = {
   aliases: ['global_max'],
   role: 'layer',
   doc: 'Maximum of each channel over time (sequences) or over height and width (images).',
-  rule: '[b, T, C] → [b, C]; [b, H, W, C] → [b, C]',
+  rule: '[b, T, C] → [b, C]; [b, H, W, C] → [b, C]; video [b, F, H, W, C] → [b, C]',
   params: [],
   expand: (ctx, [x]) =>
     x!.type.shape.length === 4
       ? ctx.add('global_max_pool2d', [x!], {}, 'global_max_pool')
-      : ctx.add('global_max_pool1d', [x!], {}, 'global_max_pool'),
+      : isVideo(x!)
+        ? poolVideo(ctx, x!, 'global_max_pool1d', 'global_max_pool')
+        : ctx.add('global_max_pool1d', [x!], {}, 'global_max_pool'),
 };
 
 export const globalAvgPool: LayerDef = {
@@ -158,12 +161,14 @@ export const globalAvgPool: LayerDef = {
   aliases: ['global_avg', 'global_average_pool'],
   role: 'layer',
   doc: 'Mean of each channel over time (sequences) or over height and width (images).',
-  rule: '[b, T, C] → [b, C]; [b, H, W, C] → [b, C]',
+  rule: '[b, T, C] → [b, C]; [b, H, W, C] → [b, C]; video [b, F, H, W, C] → [b, C]',
   params: [],
   expand: (ctx, [x]) =>
     x!.type.shape.length === 4
       ? ctx.add('global_avg_pool2d', [x!], {}, 'global_avg_pool')
-      : ctx.add('global_avg_pool1d', [x!], {}, 'global_avg_pool'),
+      : isVideo(x!)
+        ? poolVideo(ctx, x!, 'global_avg_pool1d', 'global_avg_pool')
+        : ctx.add('global_avg_pool1d', [x!], {}, 'global_avg_pool'),
 };
 
 export const globalMaxPool1d: LayerDef = {
