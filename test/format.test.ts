@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import * as prettier from 'prettier';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../cli/main.ts';
 import { format, prettierPlugin } from '../grammar/format.ts';
 import { lex } from '../grammar/index.ts';
 
@@ -196,32 +197,50 @@ encoder e = body -> embedding(4)  // two spaces
 });
 
 describe('mmfc fmt', () => {
-  const mmfc = (args: string[]) => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'mmfc.mjs'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-    return { code: r.status, out: r.stdout, err: r.stderr };
-  };
+  /** Run mmfc in this process; returns its exit code and what it printed. */
+  async function mmfc(args: string[]) {
+    let out = '';
+    let err = '';
+    const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+    const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+    try {
+      return { code: await main(args), out, err };
+    } finally {
+      o.mockRestore();
+      e.mockRestore();
+    }
+  }
 
-  it('--check lists unformatted files and exits 1; fmt rewrites them; then --check exits 0', () => {
+  it('--check lists unformatted files and exits 1; fmt rewrites them; then --check exits 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mmf-fmt-'));
     writeFileSync(join(dir, 'a.mmf'), MESSY);
     writeFileSync(join(dir, 'b.mmf'), MESSY_FORMATTED);
-    const check = mmfc(['fmt', '--check', dir]);
+    const check = await mmfc(['fmt', '--check', dir]);
     expect(check.code).toBe(1);
     expect(check.out.trim().split('\n')).toEqual([join(dir, 'a.mmf')]);
+    expect(check.err).toContain('1 of 2 files not formatted');
     expect(readFileSync(join(dir, 'a.mmf'), 'utf8')).toBe(MESSY);
-    const fix = mmfc(['fmt', join(dir, 'a.mmf'), join(dir, 'b.mmf')]);
+    const fix = await mmfc(['fmt', join(dir, 'a.mmf'), join(dir, 'b.mmf')]);
     expect(fix.code).toBe(0);
     expect(readFileSync(join(dir, 'a.mmf'), 'utf8')).toBe(MESSY_FORMATTED);
-    expect(mmfc(['fmt', '--check', dir]).code).toBe(0);
+    expect((await mmfc(['fmt', '--check', dir])).code).toBe(0);
   });
 
-  it('leaves a file with syntax errors alone and exits 1', () => {
+  it('leaves a file with syntax errors alone and exits 1; a missing file is a usage error', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mmf-fmt-'));
     writeFileSync(join(dir, 'bad.mmf'), 'model = ->\n');
-    const r = mmfc(['fmt', join(dir, 'bad.mmf')]);
+    const r = await mmfc(['fmt', join(dir, 'bad.mmf')]);
     expect(r.code).toBe(1);
     expect(r.err).toContain('MMF0001');
     expect(readFileSync(join(dir, 'bad.mmf'), 'utf8')).toBe('model = ->\n');
-    expect(mmfc(['fmt', join(dir, 'missing.mmf')]).code).toBe(2);
+    expect((await mmfc(['fmt', join(dir, 'missing.mmf')])).code).toBe(2);
+  });
+
+  it('runs from the command line (bin/mmfc.mjs)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mmf-fmt-'));
+    writeFileSync(join(dir, 'a.mmf'), MESSY);
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'mmfc.mjs'), 'fmt', '--check', join(dir, 'a.mmf')], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stdout.trim()).toBe(join(dir, 'a.mmf'));
   });
 });
