@@ -104,6 +104,7 @@ describe('initialize', () => {
     expect(caps.completionProvider).toBeDefined();
     expect(caps.definitionProvider).toBe(true);
     expect(caps.referencesProvider).toBe(true);
+    expect(caps.documentHighlightProvider).toBe(true);
     expect(caps.renameProvider).toEqual({ prepareProvider: true });
     expect(caps.documentFormattingProvider).toBe(true);
     expect(caps.documentSymbolProvider).toBe(true);
@@ -231,6 +232,14 @@ describe('hover', () => {
     expect(hoverText(await hoverAt(posOf(MODEL, 'is_spam', 1)))).toContain('mail.jsonl');
   });
 
+  it('an input kind, a data source, an optimizer, a setting', async () => {
+    expect(hoverText(await hoverAt(posOf(MODEL, 'text(vocab 4000')))).toMatch(/text\(vocab 4000, max_len 20\)[\s\S]*`max_len`/);
+    expect(hoverText(await hoverAt(posOf(MODEL, 'jsonl')))).toContain('One JSON object per line');
+    expect(hoverText(await hoverAt(posOf(MODEL, 'adam')))).toContain('`lr`');
+    expect(hoverText(await hoverAt(posOf(MODEL, 'epochs')))).toContain('Passes over the training split');
+    expect(hoverText(await hoverAt(posOf(MODEL, 'max_len 20')))).toContain('tokens kept per sample');
+  });
+
   it('nothing on a keyword or a number', async () => {
     expect(await hoverAt(posOf(MODEL, 'encoder', 1))).toBeNull();
     expect(await hoverAt(posOf(MODEL, '4000', 1))).toBeNull();
@@ -335,7 +344,7 @@ describe('completion', () => {
     const kw = await complete('enc');
     expect(labels(kw)).toEqual(['dataset', 'input', 'label', 'encoder', 'fusion', 'model', 'train', 'import']);
     expect(kw.find((i) => i.label === 'encoder')!.textEdit!.newText).toMatch(/^encoder \$\{1:name\} = /);
-    expect(labels(await complete('input x: '))).toEqual(['text', 'tabular', 'categorical', 'image']);
+    expect(labels(await complete('input x: '))).toEqual(expect.arrayContaining(['text', 'tabular', 'categorical', 'image', 'audio', 'video']));
     expect(labels(await complete('label y: '))).toEqual(['binary', 'classes']);
     expect(labels(await complete('train '))).toEqual(['SpamNet']);
     expect(labels(await complete('train SpamNet {\n  epochs 3\n  '))).toEqual(expect.arrayContaining(['optimizer', 'batch', 'early_stop', 'seed']));
@@ -377,6 +386,14 @@ describe('navigation', () => {
     const uses = await server.request<Location[]>('textDocument/references', { ...at(posOf(MODEL, 'text =')), context: { includeDeclaration: false } });
     expect(uses.map((r) => textAt(MODEL, r.range))).toEqual(['text']);
     expect(uses[0]!.range.start).toEqual(posOf(MODEL, 'text, meta'));
+  });
+
+  it('highlights: the declaration (write) and every use (read)', async () => {
+    const hs = await server.request<{ range: Range; kind: number }[]>('textDocument/documentHighlight', at(posOf(MODEL, 'joint', 0, 1)));
+    expect(hs.map((h) => [h.range.start.line, h.kind])).toEqual([
+      [13, 3],
+      [15, 2],
+    ]);
   });
 
   it('rename: the declaration and every use', async () => {

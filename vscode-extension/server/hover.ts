@@ -1,7 +1,8 @@
 /**
  * Hover: on a declared name, its kind, type (shape and dtype), parameter count and where it is defined; on a
  * layer, operator or head, its doc, shape rule and the type it produces here; on an argument key, the
- * parameter's doc; on a column, the dataset file it comes from.
+ * parameter's doc; on a column, the dataset file it comes from; on an input or label kind, a data source, an
+ * optimizer or a block setting, its doc and parameters.
  */
 import { MarkupKind, type Hover } from 'vscode-languageserver/node.js';
 import { checkInput, checkLabel } from '../../compiler/data-decls.ts';
@@ -10,6 +11,7 @@ import { SymbolTable, type SymbolInfo } from '../../compiler/symbols.ts';
 import type { Position } from '../../grammar/diagnostic.ts';
 import type { Analysis } from './analysis.ts';
 import { callText, layerDoc, paramLine } from './describe.ts';
+import { INPUT_KINDS, LABEL_KINDS, OPTIMIZERS, SETTINGS, SOURCES, type CallInfo } from './builtins.ts';
 import type { CallSite } from './source-index.ts';
 import { humanCount, thousands } from './util.ts';
 
@@ -22,11 +24,17 @@ export function hover(a: Analysis, p: Position): Hover | null {
   if (occ) return md(symbolHover(a, occ.symbol, occ.isDecl), occ.range);
   const key = ix.argKeyAt(p);
   if (key) {
-    const param = key.site.layer?.params.find((q) => q.name === key.arg.key!.name || q.aliases?.includes(key.arg.key!.name));
+    const params = key.site.layer?.params ?? builtinFor(key.site)?.params ?? [];
+    const param = params.find((q) => q.name === key.arg.key!.name || q.aliases?.includes(key.arg.key!.name));
     if (param) return md(`${fence(`${key.site.call.callee.name}(… ${key.arg.key!.name} …)`)}\n${paramLine(param)}`, key.arg.key!.range);
   }
   const call = ix.calleeAt(p);
   if (call?.layer) return md(layerHover(a, call), call.call.callee.range);
+  const builtin = call && builtinFor(call);
+  if (call && builtin) return md([fence(callText(call.call)), builtin.doc, ...(builtin.params.length ? [`**Parameters**\n${builtin.params.map(paramLine).join('\n')}`] : [])].join('\n\n'), call.call.callee.range);
+  const setting = ix.settingKeyAt(p);
+  const info = setting && SETTINGS[setting.decl.kind]?.[setting.setting.key.name];
+  if (setting && info) return md([fence(setting.setting.key.name), info.doc, ...(info.params.length ? [`**Parameters**\n${info.params.map(paramLine).join('\n')}`] : [])].join('\n\n'), setting.setting.key.range);
   const col = ix.columnAt(p);
   if (col) {
     const plan = a.result.datasets.get(col.ref.dataset.name);
@@ -140,4 +148,14 @@ export function layerHover(a: Analysis, site: CallSite): string {
   }
   lines.push(layerDoc(l));
   return lines.join('\n\n');
+}
+
+/** What a call that is not a layer is: an input or label kind, a data source, an optimizer, a block setting. */
+function builtinFor(site: CallSite): CallInfo | undefined {
+  const name = site.call.callee.name;
+  const own = <T>(table: Record<string, T>) => (Object.hasOwn(table, name) ? table[name] : undefined);
+  if (site.role === 'kind') return site.decl.kind === 'Input' ? own(INPUT_KINDS) : own(LABEL_KINDS);
+  if (site.role === 'source') return own(SOURCES);
+  if (site.role === 'value' && site.decl.kind === 'Train') return own(OPTIMIZERS);
+  return undefined;
 }

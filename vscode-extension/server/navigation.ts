@@ -1,5 +1,5 @@
-/** Go to definition, find references and rename, over the compiler's symbol table. */
-import type { Location, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node.js';
+/** Go to definition, find references, highlights and rename, over the compiler's symbol table. */
+import { DocumentHighlightKind, type DocumentHighlight, type Location, type Range, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node.js';
 import { findLayer } from '../../compiler/layers/index.ts';
 import type { Position } from '../../grammar/diagnostic.ts';
 import type { Analysis } from './analysis.ts';
@@ -7,6 +7,13 @@ import { IDENTIFIER } from './util.ts';
 
 /** Words that cannot name a declaration safely: the declaration keywords, `from` and `ensemble`. */
 export const RESERVED = ['import', 'dataset', 'input', 'label', 'encoder', 'fusion', 'model', 'train', 'from', 'ensemble'];
+
+/** Every occurrence in this file of the name under the cursor: its declaration (write) and uses (read). */
+export function documentHighlights(a: Analysis, p: Position): DocumentHighlight[] {
+  const occ = a.index.symbolAt(p);
+  if (!occ) return [];
+  return a.index.occurrencesOf(occ.symbol).map((o) => ({ range: o.range, kind: o.isDecl ? DocumentHighlightKind.Write : DocumentHighlightKind.Read }));
+}
 
 /** Where the name under the cursor is declared. */
 export function definition(a: Analysis, p: Position): Location | null {

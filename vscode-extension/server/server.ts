@@ -29,7 +29,7 @@ import { toLspDiagnostic } from './diagnostics.ts';
 import { formatDocument } from './formatting.ts';
 import { hover } from './hover.ts';
 import { inlayHints } from './inlay.ts';
-import { definition, prepareRename, references, rename } from './navigation.ts';
+import { definition, documentHighlights, prepareRename, references, rename } from './navigation.ts';
 import { documentSymbols, foldingRanges } from './outline.ts';
 import { SEMANTIC_LEGEND, semanticTokens } from './semantic.ts';
 
@@ -123,6 +123,7 @@ export function startServer(connection: Connection): void {
         completionProvider: { triggerCharacters: COMPLETION_TRIGGERS, resolveProvider: false },
         definitionProvider: true,
         referencesProvider: true,
+        documentHighlightProvider: true,
         renameProvider: { prepareProvider: true },
         documentSymbolProvider: true,
         foldingRangeProvider: true,
@@ -170,6 +171,7 @@ export function startServer(connection: Connection): void {
   connection.onCompletion(onDoc('completion', (a, p) => completion(a, p.position), { isIncomplete: false, items: [] }));
   connection.onDefinition(onDoc('definition', (a, p) => definition(a, p.position), null));
   connection.onReferences(onDoc('references', (a, p) => references(a, p.position, p.context.includeDeclaration), []));
+  connection.onDocumentHighlight(onDoc('documentHighlight', (a, p) => documentHighlights(a, p.position), []));
   connection.onPrepareRename(onDoc('prepareRename', (a, p) => prepareRename(a, p.position), null));
   connection.onRenameRequest((p, token) => {
     if (token.isCancellationRequested) throw new ResponseError(-32800, 'request cancelled');

@@ -1,0 +1,107 @@
+/**
+ * The calls of mmf that are not layers — data sources, input and label kinds, optimizers, block settings — with
+ * their parameters, for completion and hover. The compiler keeps these tables private (compiler/data-decls.ts,
+ * compiler/train-decl.ts); they are repeated here, and test/lsp.test.ts checks each snippet against the compiler.
+ */
+import type { ParamSpec } from '../../compiler/args.ts';
+import { MODALITY_KINDS } from '../../compiler/modalities.ts';
+
+const enumP = (name: string, values: string[], doc: string, dflt?: string): ParamSpec => ({
+  name,
+  type: { t: 'enum', values },
+  doc,
+  ...(dflt ? { default: dflt } : {}),
+});
+const intP = (name: string, doc: string, required = false): ParamSpec => ({ name, type: { t: 'int' }, doc, ...(required ? { required } : {}) });
+const numP = (name: string, doc: string): ParamSpec => ({ name, type: { t: 'number' }, doc });
+
+/** A call that is not a layer: its parameters, the snippet completion inserts, one line of doc. */
+export interface CallInfo {
+  params: ParamSpec[];
+  snippet: string;
+  doc: string;
+}
+const OWN_INPUT_KINDS: Record<string, CallInfo> = {
+  text: {
+    params: [
+      intP('vocab', 'vocabulary size', true),
+      intP('max_len', 'tokens kept per sample', true),
+      { name: 'lowercase', type: { t: 'bool' }, doc: 'lower-case before tokenizing', default: true },
+      enumP('tokenizer', ['words', 'chars'], 'words or chars', 'words'),
+    ],
+    snippet: 'text(vocab ${1:5000}, max_len ${2:64})',
+    doc: 'Text: `[batch, max_len] int32` token ids.',
+  },
+  tabular: {
+    params: [enumP('normalize', ['zscore', 'minmax', 'none'], 'scaling', 'zscore'), enumP('impute', ['mean', 'median', 'zero', 'error'], 'missing values', 'mean')],
+    snippet: 'tabular(normalize ${1|zscore,minmax,none|})',
+    doc: 'Numbers: `[batch, columns] float32`.',
+  },
+  categorical: { params: [intP('vocab', 'categories kept, unknown included', true)], snippet: 'categorical(vocab ${1:50})', doc: 'One category: `[batch, 1] int32`.' },
+  image: {
+    params: [intP('height', 'rows of pixels', true), intP('width', 'columns of pixels', true), intP('channels', 'values per pixel'), enumP('normalize', ['none', 'unit', 'zscore'], 'scaling', 'unit')],
+    snippet: 'image(height ${1:28}, width ${2:28}, channels ${3:1})',
+    doc: 'An image: `[batch, height, width, channels] float32`.',
+  },
+};
+export const LABEL_KINDS: Record<string, CallInfo> = {
+  binary: { params: [{ name: 'positive', type: { t: 'string' }, doc: 'the value meaning the positive class' }], snippet: 'binary', doc: 'Two classes: a sigmoid output `[batch, 1]`.' },
+  classes: { params: [], snippet: 'classes(${1:3})', doc: 'K classes: a softmax output `[batch, K]`. `classes(10)` or `classes("a", "b")`.' },
+};
+export const SOURCES: Record<string, CallInfo> = {
+  jsonl: { params: [], snippet: 'jsonl("${1:data.jsonl}")', doc: 'One JSON object per line.' },
+  json: { params: [], snippet: 'json("${1:data.json}")', doc: 'A JSON array of objects.' },
+  csv: { params: [{ name: 'delimiter', type: { t: 'string' }, doc: 'field separator', default: ',' }], snippet: 'csv("${1:data.csv}")', doc: 'Comma-separated values with a header row.' },
+};
+const LR = numP('lr', 'learning rate (> 0)');
+export const OPTIMIZERS: Record<string, CallInfo> = {
+  adam: { params: [LR], snippet: 'adam(lr ${1:1e-3})', doc: 'Adam (Kingma & Ba 2015).' },
+  sgd: { params: [LR, numP('momentum', 'momentum in [0, 1)')], snippet: 'sgd(lr ${1:0.01})', doc: 'Stochastic gradient descent.' },
+  rmsprop: { params: [LR], snippet: 'rmsprop(lr ${1:1e-3})', doc: 'RMSprop.' },
+  adagrad: { params: [LR], snippet: 'adagrad(lr ${1:0.01})', doc: 'Adagrad.' },
+};
+export const SETTINGS: Record<string, Record<string, CallInfo>> = {
+  Train: {
+    optimizer: { params: [], snippet: 'optimizer ${1|adam,sgd,rmsprop,adagrad|}(lr ${2:1e-3})', doc: 'The optimizer and its learning rate.' },
+    epochs: { params: [], snippet: 'epochs ${1:10}', doc: 'Passes over the training split.' },
+    batch: { params: [], snippet: 'batch ${1:32}', doc: 'Samples per batch.' },
+    early_stop: {
+      params: [enumP('monitor', ['val_loss', 'val_accuracy'], 'what to watch', 'val_loss'), intP('patience', 'epochs without improvement')],
+      snippet: 'early_stop(${1|val_loss,val_accuracy|}, patience ${2:3})',
+      doc: 'Stop when the monitored value stops improving; restores the best weights.',
+    },
+    class_weights: { params: [], snippet: 'class_weights [${1:1}, ${2:1}]', doc: 'One loss weight per class.' },
+    seed: { params: [], snippet: 'seed ${1:42}', doc: 'Seed for shuffling and initialisation.' },
+  },
+  Dataset: {
+    split: {
+      params: [
+        { name: 'by', type: { t: 'ref' }, doc: 'the column holding each row’s split' },
+        numP('train', 'share of rows for training'),
+        numP('val', 'share of rows for validation'),
+        numP('test', 'share of rows for testing'),
+        intP('seed', 'shuffle seed'),
+      ],
+      snippet: 'split(${1|by split,train 0.8\\, val 0.1\\, test 0.1\\, seed 42|})',
+      doc: 'A column naming each row’s split, or a seeded random split.',
+    },
+  },
+};
+
+
+/** A snippet for a call from its parameters: required ones as tab stops (`video(frames ${1:frames}, …)`). */
+export function callSnippet(name: string, params: readonly ParamSpec[]): string {
+  const required = params.filter((p) => p.required);
+  if (!required.length) return name;
+  return `${name}(${required.map((p, i) => (p.positional ? `\${${i + 1}:${p.name}}` : `${p.name} \${${i + 1}:${p.name}}`)).join(', ')})`;
+}
+
+/** Input kinds: the ones above, and the compiler's shape-level modalities (compiler/modalities.ts). */
+export const INPUT_KINDS: Record<string, CallInfo> = {
+  ...OWN_INPUT_KINDS,
+  ...Object.fromEntries(
+    Object.entries(MODALITY_KINDS)
+      .filter(([k]) => !OWN_INPUT_KINDS[k])
+      .map(([k, params]) => [k, { params: [...params], snippet: callSnippet(k, params), doc: `A ${k} input (see docs/language.md).` }]),
+  ),
+};
