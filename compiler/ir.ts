@@ -146,6 +146,19 @@ export interface OpAttrs {
    * mean and (population) variance per sample and position. Shape unchanged. Weights: gamma [C], beta [C].
    */
   layer_norm: { epsilon: number };
+  // --- videos [b, F, H, W, C] (compiler/ops/video.ts) ---
+  /**
+   * 3-D convolution, channels last as tfjs: [b, F, H, W, C] → [b, F', H', W', filters]; triples are
+   * [frames, height, width]. Weights: kernel [kf, kh, kw, C, filters], bias [filters].
+   */
+  conv3d: {
+    filters: number;
+    kernelSize: [number, number, number];
+    strides: [number, number, number];
+    padding: 'valid' | 'same';
+    activation: Activation;
+    useBias: boolean;
+  };
   // --- padding masks, residuals, Transformer encoder blocks (compiler/ops/transformer.ts) ---
   /** y = x_1 + x_2 + … element-wise; every input the same shape (residual connections, fusion `add`). */
   add: Record<string, never>;

@@ -8,6 +8,7 @@ import { classifier } from './heads.ts';
 import { film, gmu, lowRankFusion, tensorFusion } from './fusion-advanced.ts';
 import { avgPool1d, batchNorm, layerNorm, maxPool1d } from './normalization.ts';
 import { regression } from './regression.ts';
+import { conv3d } from './video.ts';
 import { add, reshape, transformer } from './transformer.ts';
 import { residual } from './residual.ts';
 
@@ -44,6 +45,7 @@ export const LAYERS: readonly LayerDef[] = [
   batchNorm,
   layerNorm,
   regression,
+  conv3d,
   transformer,
   add,
   reshape,

@@ -14,6 +14,7 @@ import { gmu, tensor_fusion, low_rank_fusion, film } from './fusion-advanced.ts'
 import { bilstm, bigru } from './bidirectional.ts';
 import { max_pool1d, avg_pool1d } from './pool1d.ts';
 import { batch_norm, layer_norm } from './normalization.ts';
+import { conv3d } from './video.ts';
 import { add, positions, padding_mask } from './transformer.ts';
 
 export const OPS: { [K in OpName]: OpDef<K> } = {
@@ -45,6 +46,7 @@ export const OPS: { [K in OpName]: OpDef<K> } = {
   avg_pool1d,
   batch_norm,
   layer_norm,
+  conv3d,
   add,
   positions,
   padding_mask,

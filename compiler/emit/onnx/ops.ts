@@ -22,6 +22,7 @@ import {
   recurrentBiasToOnnx,
 } from './layout.ts';
 import { MORE_ONNX_OPS } from './ops-more.ts';
+import { VIDEO_ONNX_OPS } from './ops-video.ts';
 import { TRANSFORMER_ONNX_OPS } from './ops-transformer.ts';
 
 /** What an op emitter may use besides its node and input names. */
@@ -318,6 +319,8 @@ export const ONNX_OPS: { [K in OpName]: OnnxEmit<K> } = {
 
   /** gmu, tensor_fusion, low_rank_fusion, film, bilstm, bigru, max/avg_pool1d, batch_norm, layer_norm: ops-more.ts. */
   ...MORE_ONNX_OPS,
+  /** conv3d: ops-video.ts. */
+  ...VIDEO_ONNX_OPS,
   /** add, positions, padding_mask: ops-transformer.ts. */
   ...TRANSFORMER_ONNX_OPS,
 };

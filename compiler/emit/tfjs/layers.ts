@@ -5,6 +5,7 @@
  */
 import type { Activation, IRNode, OpName } from '../../ir.ts';
 import { MORE_TFJS_LAYERS } from './layers-more.ts';
+import { VIDEO_TFJS_LAYERS } from './layers-video.ts';
 import { TRANSFORMER_TFJS_LAYERS } from './layers-transformer.ts';
 
 /** `tf.layers.<name>` or a runtime custom layer class exported by `mmf/runtime` as `layers.<name>`. */
@@ -96,6 +97,8 @@ export const TFJS_LAYERS: { [K in OpName]: Emit<K> } = {
   global_avg_pool2d: (n) => tf('globalAveragePooling2d', { name: n.id, dataFormat: 'channelsLast' }),
   // gmu, tensor_fusion, low_rank_fusion, film, bilstm, bigru, max/avg_pool1d, batch_norm, layer_norm
   ...MORE_TFJS_LAYERS,
+  // conv3d
+  ...VIDEO_TFJS_LAYERS,
   // add, positions, padding_mask
   ...TRANSFORMER_TFJS_LAYERS,
 };
