@@ -13,10 +13,11 @@
  *   line). A `{ }` block written over several lines gets one setting per line, indented 2.
  * - Comments stay where they were: an own-line comment on its own line (indented as the code it precedes),
  *   a trailing comment on its line. Block comments are copied verbatim.
- * - Alignment: in consecutive `input`/`label` lines the kinds after `:` line up, and in consecutive lines with
- *   trailing `//` comments the comments line up. Comments go one space past the longest
- *   line of their group (two when the author wrote two on every line). Kinds go one space past the longest
- *   `input NAME:`, or where the author aligned them when every line of the group agrees and that clears it.
+ * - Alignment: a trailing `//` comment keeps the column the author gave it while that still clears the code;
+ *   consecutive lines whose comments shared a column that no longer clears move together, to one space past
+ *   their longest line. In groups of consecutive `input`/`label` lines the kinds after `NAME:` keep one space
+ *   when the author wrote one on every line, keep the author's column when every line agrees on it, and
+ *   otherwise line up one space past the longest `input NAME:`.
  * - Line endings follow the file's first line ending; the output ends with one.
  *
  * A file with syntax errors is not formatted (the result says why): the formatter never guesses structure.
@@ -196,17 +197,16 @@ function runs(lines: OutLine[], has: (l: OutLine) => boolean): OutLine[][] {
   return out;
 }
 
-/**
- * The column a group aligns to: the author's, when every line agrees on it and it lies in [min, max];
- * else `min`.
- */
-function target(src: (number | undefined)[], min: number, max = Infinity): number {
+/** The column a group aligns to: the author's, when every line agrees on it and it is at least `min`; else `min`. */
+function target(src: (number | undefined)[], min: number): number {
   const first = src[0];
-  return first !== undefined && first >= min && first <= max && src.every((s) => s === first) ? first : min;
+  return first !== undefined && first >= min && src.every((s) => s === first) ? first : min;
 }
 
 function alignKinds(lines: OutLine[]): void {
   for (const group of runs(lines, (l) => l.kindAt !== undefined)) {
+    // Written with one space after every colon: left so (the author did not align them).
+    if (group.every((l) => l.kindSrc === l.indent + l.kindAt!)) continue;
     const col = target(
       group.map((l) => l.kindSrc),
       Math.max(...group.map((l) => l.indent + l.kindAt!)),
@@ -221,18 +221,22 @@ function alignKinds(lines: OutLine[]): void {
 }
 
 function alignComments(lines: OutLine[]): void {
-  for (const group of runs(lines, (l) => l.commentAt !== undefined)) {
-    const code = group.map((l) => l.text.slice(0, l.commentAt).trimEnd());
-    const min = Math.max(...group.map((l, k) => l.indent + code[k]!.length)) + 1;
-    const col = target(
-      group.map((l) => l.commentSrc),
-      min,
-      min + 1,
-    );
-    group.forEach((l, k) => {
-      const comment = l.text.slice(l.commentAt);
-      l.text = code[k]! + ' '.repeat(col - l.indent - code[k]!.length) + comment;
-    });
+  for (const run of runs(lines, (l) => l.commentAt !== undefined)) {
+    // Lines the author aligned together (same column) move together.
+    for (let i = 0; i < run.length; ) {
+      let j = i + 1;
+      while (j < run.length && run[j]!.commentSrc === run[i]!.commentSrc) j++;
+      const group = run.slice(i, j);
+      const code = group.map((l) => l.text.slice(0, l.commentAt).trimEnd());
+      const col = target(
+        group.map((l) => l.commentSrc),
+        Math.max(...group.map((l, k) => l.indent + code[k]!.length)) + 1,
+      );
+      group.forEach((l, k) => {
+        l.text = code[k]! + ' '.repeat(col - l.indent - code[k]!.length) + l.text.slice(l.commentAt);
+      });
+      i = j;
+    }
   }
 }
 

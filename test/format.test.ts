@@ -74,7 +74,7 @@ train Other { epochs 1 }
 
 const MESSY_FORMATTED = `/* header
    block */
-dataset emails from jsonl("data/spam.jsonl") { split(by split) } // trailing
+dataset emails from jsonl("data/spam.jsonl") { split(by split) }    // trailing
 input subject: text(vocab 4000, max_len 20) from emails.subject
 input body:    text(vocab 20000, max_len 200) from emails.body -> [batch, 200]
 input headers: tabular(normalize zscore) from emails[received, links,
@@ -84,10 +84,10 @@ label spam: binary from emails.is_spam // label
 // own line before encoder
 encoder subj = subject -> embedding(32) -> gru(32) // a
 encoder text = body
-  -> embedding(32) // emb
+  -> embedding(32)    // emb
   // between steps
   -> conv1d(64, 5, activation relu)
-  -> global_max_pool // pool
+  -> global_max_pool       // pool
 fusion joint = attention(subj, text, dim 64, heads 4) /* inline */ -> [batch, 64]
 model SpamNet = joint -> classifier(spam, hidden [64, 32], dropout 0.2)
 model Other = subj -> classifier(spam)
@@ -95,7 +95,7 @@ train SpamNet {
   optimizer adam(lr 1e-3)
   epochs 8
 
-  batch 64 // big
+  batch 64   // big
   early_stop(val_loss,
     patience 2)
   class_weights [1, -2]
@@ -103,6 +103,7 @@ train SpamNet {
 train Other { epochs 1 }
 // end
 `;
+
 
 describe('format', () => {
   const files = exampleFiles();
@@ -132,29 +133,60 @@ describe('format', () => {
     expect(ok(MESSY_FORMATTED)).toBe(MESSY_FORMATTED);
   });
 
-  it('aligns the kinds of consecutive inputs and labels, and trailing comments', () => {
-    const text = `input a: text(vocab 5, max_len 2) from d.a  // x
-input longer: tabular from d[b]   // y
-label y: binary from d.y // z
+  it('aligns kinds the author began to align, and moves comments that no longer clear the code together', () => {
+    const text = `input a:  text(vocab 5, max_len 2) from d.a
+input longer: tabular from d[b]
+label y: binary from d.y
+encoder e = x->dense(4)  // c
+encoder f = x->relu      // d
+encoder g = x -> dense(8)        // kept where it was
 `;
-    expect(ok(text)).toBe(`input a:      text(vocab 5, max_len 2) from d.a // x
-input longer: tabular from d[b]                 // y
-label y:      binary from d.y                   // z
+    expect(ok(text)).toBe(`input a:      text(vocab 5, max_len 2) from d.a
+input longer: tabular from d[b]
+label y:      binary from d.y
+encoder e = x -> dense(4) // c
+encoder f = x -> relu     // d
+encoder g = x -> dense(8)        // kept where it was
 `);
   });
 
-  it('keeps an alignment the author made when it is consistent', () => {
+  it('keeps what the author aligned, and one space after colons where the author wrote one', () => {
     const text = `input body:    text(vocab 5, max_len 2) from d.a
 label spam:    binary from d.y
-encoder e = body -> embedding(4)  // two spaces
+
+input x: tabular from d[a]
+label z: binary from d.z
+encoder e = body -> embedding(4)    // shapes
+  -> global_max_pool                // [batch, 4]
 `;
     expect(ok(text)).toBe(text);
+  });
+
+  it('every example and benchmark file is formatted already (mmfc fmt --check passes on them)', () => {
+    for (const f of files) expect(ok(readFileSync(f, 'utf8')), f).toBe(readFileSync(f, 'utf8'));
   });
 
   it('keeps CRLF line endings, drops trailing whitespace, ends with one newline', () => {
     expect(ok('encoder e = a -> b   \r\n\r\n\r\n\r\nencoder f = a\r\n\r\n')).toBe('encoder e = a -> b\r\n\r\nencoder f = a\r\n');
     expect(ok('')).toBe('');
     expect(ok('// only a comment')).toBe('// only a comment\n');
+  });
+
+  it('the invalid-input corpus (test/invalid): formatted idempotently with every token kept, or refused for syntax errors', () => {
+    const dir = join(ROOT, 'test', 'invalid');
+    let refused = 0;
+    for (const name of readdirSync(dir).filter((n) => n.endsWith('.mmf'))) {
+      const text = readFileSync(join(dir, name), 'utf8');
+      const r = format(text);
+      if (!r.ok) {
+        refused++;
+        expect(r.diagnostics.every((d) => d.code.startsWith('MMF000')), name).toBe(true);
+        continue;
+      }
+      expect(ok(r.text), name).toBe(r.text);
+      expect(tokenTexts(r.text), name).toEqual(tokenTexts(text));
+    }
+    expect(refused).toBeGreaterThan(0);
   });
 
   it('refuses a file with syntax errors and says why', () => {

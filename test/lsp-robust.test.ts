@@ -2,6 +2,8 @@
  * No input makes a language server feature throw: every handler, in process, on random half-written text
  * built from mmf's own fragments, at every position.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { codeActions } from '../vscode-extension/server/actions.ts';
@@ -65,6 +67,12 @@ describe('language server features on any text', () => {
       }),
       { numRuns: 150, seed: 11 },
     );
+  });
+
+  it('never throw on the invalid-input corpus (test/invalid)', () => {
+    const dir = join(import.meta.dirname, 'invalid');
+    const files = readdirSync(dir).filter((n) => n.endsWith('.mmf'));
+    for (const f of files) expect(() => exercise(readFileSync(join(dir, f), 'utf8')), f).not.toThrow();
   });
 
   it('never throw on control characters, lone surrogates and deep nesting', () => {
