@@ -67,7 +67,7 @@ export function packageVsix(): string {
   const manifest = JSON.parse(readFileSync(join(HERE, 'package.json'), 'utf8')) as { name: string; version: string };
   const out = join(HERE, `${manifest.name}-${manifest.version}.vsix`);
   const vsce = join(dirname(require.resolve('@vscode/vsce/package.json')), 'vsce');
-  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--out', out], { cwd: HERE, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', out], { cwd: HERE, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) throw new Error(`vsce package failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   return out;
 }
