@@ -104,3 +104,13 @@ describe('imports', () => {
     expect(r.models.map((m) => m.name)).toEqual(['H']);
   });
 });
+
+describe('imports in the CLI report', () => {
+  it('prints related locations in the imported file with that file name', async () => {
+    const { formatHuman } = await import('../cli/report.ts');
+    const src = `import "lib/common.mmf"\nencoder e = t -> embedding(3)\n`;
+    const { r } = check('cli-dupe.mmf', src);
+    const text = formatHuman({ ...r.diagnostics[0]!, file: 'cli-dupe.mmf' }, src);
+    expect(text).toContain(`note: 'e' declared in lib/common.mmf (${join(dir, 'lib/common.mmf')}:4:9)`);
+  });
+});
