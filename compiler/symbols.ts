@@ -96,7 +96,7 @@ export class SymbolTable {
         diagnostic(
           'MMF1003',
           'error',
-          `'${name}' is a ${s.kind}, but ${what} must be ${expect.map((k) => `a ${k}`).join(' or ')}`,
+          `'${name}' is ${article(s.kind)} ${s.kind}, but ${what} must be ${expect.map((k) => `${article(k)} ${k}`).join(' or ')}`,
           range,
           kindHint(s.kind, name),
           [{ message: `'${name}' is declared here`, range: s.range }],
@@ -112,6 +112,11 @@ export class SymbolTable {
     const s = this.byName.get(name);
     if (s) this.references.push({ name, range, target: s });
   }
+}
+
+/** `an input`, `a model`. */
+function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? 'an' : 'a';
 }
 
 function example(kind: SymbolKind, name: string): string {
