@@ -1,6 +1,7 @@
 /** `mmfc build FILE --target tfjs|onnx --out DIR [--weights DIR] [--model NAME]` */
 import { join, relative } from 'node:path';
 import { compile, type IRModel } from '../compiler/index.ts';
+import { targetDiagnostics, type Target } from '../compiler/capabilities.ts';
 import { emitOnnx, randomWeights, readTfjsWeights } from '../compiler/emit/onnx/index.ts';
 import { emitTfjs } from '../compiler/emit/tfjs/program.ts';
 import { writeFileAtomic } from './atomic.ts';
@@ -18,20 +19,67 @@ export async function buildCommand(file: string, o: { target: string; out: strin
   const text = readSource(file);
   const models = checkedModels(file, text, o.model);
   if (!models) return 1;
+  // What the backend cannot emit (MMF4003/MMF4004), before anything is written.
+  if (!backendAccepts(file, text, models, o.target, 'built')) return 1;
+  // Everything is emitted in memory first, so a failure leaves no file behind (and no half of a multi-model build).
   if (o.target === 'tfjs') {
-    const files = await emitTfjs(models, { sourceName: relative(process.cwd(), file) || file, sourceText: text, version: VERSION });
+    const tfjsOpts = { sourceName: relative(process.cwd(), file) || file, sourceText: text, version: VERSION };
+    let files: Awaited<ReturnType<typeof emitTfjs>>;
+    try {
+      files = await emitTfjs(models, tfjsOpts);
+    } catch (e) {
+      // Name the model that fails on its own (emitTfjs prints all of them together).
+      let culprit = models.map((m) => m.name).join(', ');
+      for (const m of models) {
+        try {
+          await emitTfjs([m], tfjsOpts);
+        } catch {
+          culprit = m.name;
+          break;
+        }
+      }
+      return emitFailed(file, culprit, 'tfjs', e);
+    }
     for (const f of files) writeFileAtomic(join(o.out, f.path), f.contents);
     process.stdout.write(`wrote ${files.map((f) => join(o.out, f.path)).join(', ')}\n`);
     return 0;
   }
+  const built: { path: string; bytes: Uint8Array }[] = [];
   for (const m of models) {
     const weights = o.weights ? loadWeights(o.weights, m) : randomWeights(m, 0);
     if (!weights) continue;
-    const path = join(o.out, `${m.name}.onnx`);
-    writeFileAtomic(path, emitOnnx(m, weights, { docString: `${m.name} from ${file}` }));
+    try {
+      built.push({ path: join(o.out, `${m.name}.onnx`), bytes: emitOnnx(m, weights, { docString: `${m.name} from ${file}` }) });
+    } catch (e) {
+      return emitFailed(file, m.name, 'ONNX', e);
+    }
+  }
+  for (const { path, bytes } of built) {
+    writeFileAtomic(path, bytes);
     process.stdout.write(`wrote ${path} (${o.weights ? `weights from ${o.weights}` : 'random weights, seed 0'})\n`);
   }
   return 0;
+}
+
+/**
+ * Print the diagnostics of what `target` cannot emit in `models` (compiler/capabilities.ts) like check does;
+ * true when there are none. Shared by build and train (`verb`: "built" / "trained").
+ */
+export function backendAccepts(file: string, text: string, models: IRModel[], target: Target, verb: string): boolean {
+  const refused = models.flatMap((m) => targetDiagnostics(m, target));
+  if (refused.length === 0) return true;
+  for (const d of refused) process.stderr.write(formatHuman({ ...d, file }, text) + '\n\n');
+  process.stderr.write(`${file}: not ${verb} because of the errors above\n`);
+  return false;
+}
+
+/** The last line of defence: an exception while emitting is an error naming the model (exit 1), not a crash. */
+function emitFailed(file: string, model: string, backend: string, e: unknown): number {
+  process.stderr.write(
+    `${file}: error: model ${model} could not be emitted to ${backend}: ${(e as Error)?.message ?? String(e)}\n` +
+      `(this is a bug in mmf: mmfc check found no problem; please report it)\n${file}: nothing was written\n`,
+  );
+  return 1;
 }
 
 function loadWeights(dir: string, m: IRModel) {

@@ -14,7 +14,7 @@ import { emitTfjs } from '../compiler/emit/tfjs/program.ts';
 import { trainingDiagnostics, type IRModel } from '../compiler/index.ts';
 import { onnxParity } from '../runtime/index.ts';
 import { writeFileAtomic } from './atomic.ts';
-import { checkedModels } from './build.ts';
+import { backendAccepts, checkedModels } from './build.ts';
 import { formatHuman } from './report.ts';
 import { readSource } from './main.ts';
 import { VERSION } from './version.ts';
@@ -40,6 +40,8 @@ export async function trainCommand(
     process.stderr.write(`${file}: not trained because of the errors above\n`);
     return 1;
   }
+  // Train runs the tfjs program and exports ONNX: refuse what either backend cannot emit (MMF4004, MMF4003).
+  if (!backendAccepts(file, text, trainable, 'tfjs', 'trained') || !backendAccepts(file, text, trainable, 'onnx', 'trained')) return 1;
   const root = o.out ?? join('out', basename(file, extname(file)));
   for (const m of trainable) {
     const dir = trainable.length === 1 ? root : join(root, m.name);
@@ -51,7 +53,13 @@ export async function trainCommand(
 
 async function trainOne(file: string, text: string, m: IRModel, dir: string, o: { epochs?: number; maxRows?: number }): Promise<number> {
   const src = join(dir, 'src');
-  const files = await emitTfjs([m], { sourceName: relative(process.cwd(), file) || file, sourceText: text, version: VERSION });
+  let files: Awaited<ReturnType<typeof emitTfjs>>;
+  try {
+    files = await emitTfjs([m], { sourceName: relative(process.cwd(), file) || file, sourceText: text, version: VERSION });
+  } catch (e) {
+    process.stderr.write(`${file}: error: model ${m.name} could not be emitted to tfjs: ${(e as Error)?.message ?? String(e)}\n`);
+    return 1;
+  }
   for (const f of files) writeFileAtomic(join(src, f.path), f.contents);
   linkRuntime(src);
   process.stdout.write(`\n== ${m.name}: ${m.nodes.reduce((n, x) => n + x.params, 0).toLocaleString('en-US')} parameters, training into ${dir}\n`);
@@ -64,7 +72,14 @@ async function trainOne(file: string, text: string, m: IRModel, dir: string, o: 
     return 1;
   }
   const onnxPath = join(dir, `${m.name}.onnx`);
-  writeFileAtomic(onnxPath, emitOnnx(m, readTfjsWeights(dir, m), { docString: `${m.name} from ${file}, trained by mmfc ${VERSION}` }));
+  let bytes: Uint8Array;
+  try {
+    bytes = emitOnnx(m, readTfjsWeights(dir, m), { docString: `${m.name} from ${file}, trained by mmfc ${VERSION}` });
+  } catch (e) {
+    process.stderr.write(`${file}: error: model ${m.name} could not be exported to ONNX: ${(e as Error)?.message ?? String(e)}\n`);
+    return 1;
+  }
+  writeFileAtomic(onnxPath, bytes);
   const p = await onnxParity(dir, onnxPath);
   process.stdout.write(
     `ONNX ${onnxPath}: ${p.rows} test rows, max |Δp| vs tfjs ${p.maxAbsDiff.toExponential(2)}, same class on ${p.sameClass}/${p.rows}\n`,

@@ -67,6 +67,34 @@ export function nodeWeights(node: IRNode, weights: WeightMap): Float32Array[] {
   return ws;
 }
 
+/** A model-level reason emitOnnx refuses (`at`: the model declaration or its head). */
+export interface OnnxModelProblem {
+  at: 'model' | 'head';
+  reason: string;
+  hint: string;
+}
+
+/**
+ * The model-level conditions under which emitOnnx cannot emit `model` at `opset` (empty when it can): an opset
+ * below 17, or a label whose name (the graph output's) is already an input's or another node's tensor name.
+ * emitOnnx refuses with the first of these; compiler/capabilities.ts reports them all as MMF4003.
+ */
+export function onnxModelCannotEmit(model: IRModel, opset: number = DEFAULT_OPSET): OnnxModelProblem[] {
+  const out: OnnxModelProblem[] = [];
+  if (!Number.isInteger(opset) || opset < 17)
+    out.push({ at: 'model', reason: `opset ${opset} is not supported (17 or later)`, hint: `Use opset ${DEFAULT_OPSET} or later.` });
+  const label = model.head.label.name;
+  if (model.inputs.some((i) => i.name === label))
+    out.push({ at: 'head', reason: `the output would be named after the label '${label}', but an input has that name`, hint: 'Rename the label or the input.' });
+  else if (model.nodes.some((n) => n.id === label && n.id !== model.head.output))
+    out.push({
+      at: 'head',
+      reason: `the output would be named after the label '${label}', but a tensor of the graph has that name`,
+      hint: 'Rename the label.',
+    });
+  return out;
+}
+
 /**
  * Build the ONNX ModelProto of `model` with `weights` (tfjs layout, node id → tensors in WeightSpec order) and
  * return its serialised bytes. Opset 17 by default (IR version 8), producer "mmfc".
@@ -74,6 +102,8 @@ export function nodeWeights(node: IRNode, weights: WeightMap): Float32Array[] {
  */
 export function emitOnnx(model: IRModel, weights: WeightMap, opts: EmitOnnxOptions = {}): Uint8Array {
   const opset = opts.opset ?? DEFAULT_OPSET;
+  const no = onnxModelCannotEmit(model, opset)[0];
+  if (no) throw new Error(`ONNX export: ${no.reason}`);
   if (!Number.isInteger(opset) || opset < 17) throw new Error(`ONNX export: opset ${opset} is not supported (17 or later)`);
   const g = new GraphBuilder(opset);
   /** IR value id (input name or node id) → ONNX tensor name and IR type. */

@@ -179,6 +179,39 @@ function windowPadding2d(
   return { pads: [...before, ...after] };
 }
 
+/** Why the ONNX emitters cannot emit a node: the reason (after "<op> '<id>'") and what to change. */
+export interface OnnxEmitProblem {
+  reason: string;
+  hint: string;
+}
+
+/**
+ * The conditions under which the emitters above cannot emit `node` fed `inputTypes` (undefined when they can).
+ * `emitNode` refuses with this reason before emitting, and compiler/capabilities.ts reports it as MMF4003, so
+ * the two cannot drift. Today: a dilated `same` conv needs known spatial sizes for its explicit pads
+ * (see convPadding and windowPadding2d).
+ */
+export function onnxCannotEmit(node: IRNode, inputTypes: readonly TensorType[]): OnnxEmitProblem | undefined {
+  const input = inputTypes[0];
+  if (!input) return undefined;
+  if (node.op === 'conv1d' && node.attrs.padding === 'same' && node.attrs.dilation !== 1 && typeof input.shape[1] !== 'number')
+    return {
+      reason: `uses padding same with dilation ${node.attrs.dilation}, which needs a known sequence length, but its input length is '${input.shape[1]}'`,
+      hint: 'Give the sequence a known length, or use padding valid, or dilation 1.',
+    };
+  if (
+    node.op === 'conv2d' &&
+    node.attrs.padding === 'same' &&
+    node.attrs.dilation.some((d) => d !== 1) &&
+    (typeof input.shape[1] !== 'number' || typeof input.shape[2] !== 'number')
+  )
+    return {
+      reason: `uses padding same with dilation ${node.attrs.dilation.join('×')}, which needs a known image size, but its input is [${input.shape.join(', ')}]`,
+      hint: 'Give the image a known height and width, or use padding valid, or dilation 1.',
+    };
+  return undefined;
+}
+
 /** A pooling window op on NHWC: Transpose → MaxPool / AveragePool on NCHW → Transpose. */
 function pool2d(ctx: OnnxEmitContext, node: Extract<IRNode, { op: 'max_pool2d' | 'avg_pool2d' }>, x: string, op: 'MaxPool' | 'AveragePool'): string {
   const { g } = ctx;
@@ -327,5 +360,7 @@ export const ONNX_OPS: { [K in OpName]: OnnxEmit<K> } = {
 
 /** Emit one node through the table. */
 export function emitNode(ctx: OnnxEmitContext, node: IRNode, inputs: string[]): string {
+  const no = onnxCannotEmit(node, ctx.inputTypes);
+  if (no) throw new Error(`ONNX export: ${node.op} '${node.id}' ${no.reason}`);
   return (ONNX_OPS[node.op] as OnnxEmit<OpName>)(ctx, node as never, inputs);
 }

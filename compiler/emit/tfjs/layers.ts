@@ -103,7 +103,32 @@ export const TFJS_LAYERS: { [K in OpName]: Emit<K> } = {
   ...TRANSFORMER_TFJS_LAYERS,
 };
 
-/** The tfjs layer description of one node. */
+/** Why tfjs-layers cannot build a node: the reason (after "<op> '<id>'") and what to change. */
+export interface TfjsEmitProblem {
+  reason: string;
+  hint: string;
+}
+
+/**
+ * The conditions under which the layer above would not build in tfjs-layers (undefined when it would): tfjs'
+ * Conv layers refuse strides > 1 together with dilation > 1 (the checker rejects it too, MMF3001). `tfjsLayer`
+ * refuses with this reason, and compiler/capabilities.ts reports it as MMF4004, so the two cannot drift.
+ */
+export function tfjsCannotEmit(node: IRNode): TfjsEmitProblem | undefined {
+  if (node.op !== 'conv1d' && node.op !== 'conv2d') return undefined;
+  const strides = [node.attrs.strides].flat();
+  const dilation = [node.attrs.dilation].flat();
+  if (Math.max(...strides) > 1 && Math.max(...dilation) > 1)
+    return {
+      reason: `combines strides ${strides.join('×')} with dilation ${dilation.join('×')}, which tfjs-layers refuses`,
+      hint: 'Use one of them: strides 1 with the dilation, or dilation 1 with the strides.',
+    };
+  return undefined;
+}
+
+/** The tfjs layer description of one node. Throws when tfjsCannotEmit says tfjs cannot build it. */
 export function tfjsLayer(node: IRNode): TfjsLayerDesc {
+  const no = tfjsCannotEmit(node);
+  if (no) throw new Error(`tfjs export: ${node.op} '${node.id}' ${no.reason}`);
   return (TFJS_LAYERS[node.op] as Emit<OpName>)(node as never);
 }
