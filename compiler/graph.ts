@@ -333,6 +333,11 @@ export class GraphBuilder {
       return null;
     }
     const weights = def.weights(types, attrs);
+    const tooBig = sizeProblem(op, weights, out);
+    if (tooBig) {
+      this.env.diags.push(diagnostic('MMF3006', 'error', tooBig.message, range, tooBig.hint));
+      return null;
+    }
     const id = this.names.take(`${decl}_${hint}`);
     const node = {
       id,
@@ -378,4 +383,31 @@ export class GraphBuilder {
     this.record(decl, s.range, cur, 'annotation', this.nodes.length);
     return cur;
   }
+}
+
+/**
+ * Sizes no backend here can hold: tfjs on wasm addresses at most 4 GiB, and a single typed array or ONNX
+ * initializer beyond 2^28 float32 values (1 GiB) is already out of reach on a 2-core, 24 GiB machine.
+ */
+export const MAX_WEIGHT_VALUES = 2 ** 28;
+/** Values per sample in one activation: 2^26 float32 (256 MiB) per sample, before multiplying by the batch. */
+export const MAX_ACTIVATION_VALUES = 2 ** 26;
+
+function sizeProblem(op: OpName, weights: { name: string; shape: number[] }[], out: TensorType): { message: string; hint: string } | undefined {
+  const gib = (n: number) => `${((n * 4) / 2 ** 30).toFixed(n * 4 >= 2 ** 30 ? 1 : 3)} GiB`;
+  for (const w of weights) {
+    const n = w.shape.reduce((p, d) => p * d, 1);
+    if (!(n <= MAX_WEIGHT_VALUES))
+      return {
+        message: `${op} would need a ${w.name} of ${formatShape(w.shape)} = ${n.toExponential(2)} values (${gib(n)} of float32), more than the ${MAX_WEIGHT_VALUES.toLocaleString('en-US')} values one weight may hold`,
+        hint: 'Use fewer units, a smaller vocabulary or a narrower input (e.g. pool before a dense layer).',
+      };
+  }
+  const perSample = out.shape.slice(1).reduce<number>((p, d) => p * (typeof d === 'number' ? d : 1), 1);
+  if (!(perSample <= MAX_ACTIVATION_VALUES))
+    return {
+      message: `${op} outputs ${formatShape(out.shape)} = ${perSample.toExponential(2)} values per sample (${gib(perSample)}), more than the ${MAX_ACTIVATION_VALUES.toLocaleString('en-US')} one layer's output may hold`,
+      hint: 'Reduce the width or sequence length, or pool earlier.',
+    };
+  return undefined;
 }

@@ -187,6 +187,17 @@ train M { optimizer adam(lr 0) }
     expect(r.diagnostics[0]!.hint).toBe('Use heads 3 or a dim that is a multiple of 4 (e.g. 32).');
   });
 
+  it('MMF3006 sizes no backend can hold are refused before anything is allocated', () => {
+    const { src, r, list } = diags(`encoder a = headers -> dense(1e12)\nencoder b = body -> embedding(64, vocab 100000000)\n`);
+    expect(list).toEqual([
+      ['MMF3006', rangeOf(src, 'dense(1e12)')],
+      ['MMF3006', rangeOf(src, 'embedding(64, vocab 100000000)')],
+    ]);
+    expect(r.diagnostics[0]!.message).toBe(
+      'dense would need a kernel of [6, 1000000000000] = 6.00e+12 values (22351.7 GiB of float32), more than the 268,435,456 values one weight may hold',
+    );
+  });
+
   it('MMF3003 invalid choice with did-you-mean', () => {
     const { src, r, list } = diags(`encoder e = headers -> dense(8, rleu)\n`);
     expect(list).toEqual([['MMF3003', rangeOf(src, 'rleu')]]);
