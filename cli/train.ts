@@ -6,7 +6,7 @@
  * DIR/<model>.onnx and checks that ONNX Runtime reproduces the tfjs test-split predictions.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emitOnnx, readTfjsWeights } from '../compiler/emit/onnx/index.ts';
@@ -51,8 +51,65 @@ export async function trainCommand(
   return 0;
 }
 
+/**
+ * Train one model into a hidden staging folder next to `dir` and move it into place only when training, the
+ * ONNX export and the parity check all succeed: a failed or interrupted run leaves `dir` as it was.
+ */
 async function trainOne(file: string, text: string, m: IRModel, dir: string, o: { epochs?: number; maxRows?: number }): Promise<number> {
-  const src = join(dir, 'src');
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    process.stderr.write(`mmfc: --out ${dir} is a file, not a folder\n`);
+    return 2;
+  }
+  removeStaleStages(dir);
+  const stage = join(dirname(dir), `.${basename(dir)}.partial-${process.pid}`);
+  rmSync(stage, { recursive: true, force: true });
+  try {
+    const code = await trainInto(file, text, m, stage, dir, o);
+    if (code === 0) publish(stage, dir);
+    return code;
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+/** Remove staging folders left by an mmfc that was killed (its process id is no longer alive). */
+function removeStaleStages(dir: string): void {
+  const parent = dirname(dir);
+  if (!existsSync(parent)) return;
+  const prefix = `.${basename(dir)}.partial-`;
+  for (const name of readdirSync(parent)) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length));
+    let alive = false;
+    try {
+      process.kill(pid, 0);
+      alive = true;
+    } catch {
+      /* no such process */
+    }
+    if (!alive) rmSync(join(parent, name), { recursive: true, force: true });
+  }
+}
+
+/** Replace `dir` by `stage` (two renames; the old folder is removed last). */
+function publish(stage: string, dir: string): void {
+  mkdirSync(dirname(dir), { recursive: true });
+  const old = join(dirname(dir), `.${basename(dir)}.old-${process.pid}`);
+  if (existsSync(dir)) renameSync(dir, old);
+  renameSync(stage, dir);
+  rmSync(old, { recursive: true, force: true });
+  process.stdout.write(`wrote ${dir}\n`);
+}
+
+async function trainInto(
+  file: string,
+  text: string,
+  m: IRModel,
+  work: string,
+  dir: string,
+  o: { epochs?: number; maxRows?: number },
+): Promise<number> {
+  const src = join(work, 'src');
   let files: Awaited<ReturnType<typeof emitTfjs>>;
   try {
     files = await emitTfjs([m], { sourceName: relative(process.cwd(), file) || file, sourceText: text, version: VERSION });
@@ -63,26 +120,30 @@ async function trainOne(file: string, text: string, m: IRModel, dir: string, o: 
   for (const f of files) writeFileAtomic(join(src, f.path), f.contents);
   linkRuntime(src);
   process.stdout.write(`\n== ${m.name}: ${m.nodes.reduce((n, x) => n + x.params, 0).toLocaleString('en-US')} parameters, training into ${dir}\n`);
-  const args = [join(src, `${m.name}.train.ts`), dir];
+  const args = [join(src, `${m.name}.train.ts`), work];
   if (o.epochs) args.push('--epochs', String(o.epochs));
   if (o.maxRows) args.push('--max-rows', String(o.maxRows));
   const code = await run(process.execPath, ['--import', import.meta.resolve('tsx'), ...args]);
+  if (code === 130 || code === 143) {
+    process.stderr.write(`${m.name}: interrupted; ${dir} was left as it was\n`);
+    return code;
+  }
   if (code !== 0) {
-    process.stderr.write(`${m.name}: training failed (exit ${code})\n`);
+    process.stderr.write(`${m.name}: training failed (exit ${code}); ${dir} was left as it was\n`);
     return 1;
   }
-  const onnxPath = join(dir, `${m.name}.onnx`);
+  const onnxPath = join(work, `${m.name}.onnx`);
   let bytes: Uint8Array;
   try {
-    bytes = emitOnnx(m, readTfjsWeights(dir, m), { docString: `${m.name} from ${file}, trained by mmfc ${VERSION}` });
+    bytes = emitOnnx(m, readTfjsWeights(work, m), { docString: `${m.name} from ${file}, trained by mmfc ${VERSION}` });
   } catch (e) {
     process.stderr.write(`${file}: error: model ${m.name} could not be exported to ONNX: ${(e as Error)?.message ?? String(e)}\n`);
     return 1;
   }
   writeFileAtomic(onnxPath, bytes);
-  const p = await onnxParity(dir, onnxPath);
+  const p = await onnxParity(work, onnxPath);
   process.stdout.write(
-    `ONNX ${onnxPath}: ${p.rows} test rows, max |Δp| vs tfjs ${p.maxAbsDiff.toExponential(2)}, same class on ${p.sameClass}/${p.rows}\n`,
+    `ONNX ${join(dir, `${m.name}.onnx`)}: ${p.rows} test rows, max |Δp| vs tfjs ${p.maxAbsDiff.toExponential(2)}, same class on ${p.sameClass}/${p.rows}\n`,
   );
   if (p.maxAbsDiff > 1e-4 || p.sameClass !== p.rows) {
     process.stderr.write(`${m.name}: ONNX Runtime disagrees with tfjs beyond 1e-4; please report this as a bug\n`);
@@ -109,10 +170,22 @@ function linkRuntime(src: string): void {
   symlinkSync(PACKAGE_ROOT, link, 'dir');
 }
 
+/**
+ * Run the training program. SIGINT and SIGTERM sent to mmfc are passed on to it, and it has an IPC channel
+ * whose closing (mmfc killed) makes it stop, so it never trains on as an orphan.
+ */
 function run(cmd: string, args: string[]): Promise<number> {
   return new Promise((done) => {
-    const p = spawn(cmd, args, { stdio: 'inherit' });
-    p.on('exit', (code, signal) => done(code ?? (signal ? 128 : 1)));
-    p.on('error', () => done(127));
+    const p = spawn(cmd, args, { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+    const forward = (signal: NodeJS.Signals) => p.kill(signal);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    const finish = (code: number) => {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      done(code);
+    };
+    p.on('exit', (code, signal) => finish(code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 128)));
+    p.on('error', () => finish(127));
   });
 }

@@ -15,6 +15,15 @@ function isUserError(e: unknown): e is Error {
  * (a bug to report) and set exit code 2.
  */
 export async function runProgram(main: () => Promise<unknown>): Promise<void> {
+  // Started by `mmfc train` with an IPC channel: stop when mmfc goes away (killed), instead of training on as an
+  // orphan; the channel itself must not keep this process alive.
+  if (process.channel) {
+    process.channel.unref();
+    process.on('disconnect', () => {
+      process.stderr.write('mmfc stopped: training stopped too\n');
+      process.exit(130);
+    });
+  }
   try {
     await main();
   } catch (e) {

@@ -160,6 +160,7 @@ model M = x -> dense(4) -> classifier(y)
     expect(r.code).toBe(1);
     expect(r.err).toContain('rows.csv, row 2 (line 3), column "b": "x" is not a number.');
     expect(r.err).not.toMatch(/^\s+at /m);
-    expect(existsSync(join(dir, 'out', 'model.json'))).toBe(false);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.includes('.partial-'))).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
  * End to end through the CLI on real emails: `mmfc train examples/spam/spam.mmf` on a small seeded slice,
  * then the files it writes, the ONNX parity it reports, and `mmfc build --target onnx --weights`.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,4 +83,28 @@ describe('mmfc train on the spam example (tiny slice)', () => {
     await a.release();
     await b.release();
   });
+
+  it('SIGINT to mmfc alone stops the training child and leaves the output folder untouched', async () => {
+    const target = join(work, 'interrupted');
+    const p = spawn(process.execPath, [MMFC, 'train', join(work, 'spam.mmf'), '--out', target, '--epochs', '5'], { cwd: ROOT });
+    let out = '';
+    p.stdout.on('data', (b) => (out += b));
+    p.stderr.on('data', (b) => (out += b));
+    await new Promise<void>((ok) => {
+      const t = setInterval(() => {
+        if (/epoch 1\/5 /.test(out)) {
+          clearInterval(t);
+          ok();
+        }
+      }, 100);
+    });
+    p.kill('SIGINT'); // the parent only, as `kill -INT <pid>` does
+    const code = await new Promise<number | null>((ok) => p.on('exit', (c) => ok(c)));
+    expect(code).toBe(130);
+    expect(out).toContain('SpamNet: interrupted');
+    expect(existsSync(target)).toBe(false);
+    expect(readdirSync(work).filter((f) => f.includes('.partial-'))).toEqual([]);
+    const children = spawnSync('pgrep', ['-f', '.interrupted.partial-'], { encoding: 'utf8' }).stdout.trim();
+    expect(children).toBe('');
+  }, 120_000);
 });
