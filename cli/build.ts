@@ -5,6 +5,7 @@ import { targetDiagnostics, type Target } from '../compiler/capabilities.ts';
 import { emitOnnx, randomWeights, readTfjsWeights } from '../compiler/emit/onnx/index.ts';
 import { emitTfjs } from '../compiler/emit/tfjs/program.ts';
 import { writeFileAtomic } from './atomic.ts';
+import { linkRuntime } from './link-runtime.ts';
 import { readSource, UsageError } from './main.ts';
 import { formatHuman } from './report.ts';
 import { VERSION } from './version.ts';
@@ -41,6 +42,7 @@ export async function buildCommand(file: string, o: { target: string; out: strin
       return emitFailed(file, culprit, 'tfjs', e);
     }
     for (const f of files) writeFileAtomic(join(o.out, f.path), f.contents);
+    linkRuntime(o.out); // so `npx tsx <Model>.train.ts` runs in the output folder as its header says
     process.stdout.write(`wrote ${files.map((f) => join(o.out, f.path)).join(', ')}\n`);
     return 0;
   }

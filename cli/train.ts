@@ -6,20 +6,19 @@
  * DIR/<model>.onnx and checks that ONNX Runtime reproduces the tfjs test-split predictions.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
-import { basename, dirname, extname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, relative } from 'node:path';
 import { emitOnnx, readTfjsWeights } from '../compiler/emit/onnx/index.ts';
 import { emitTfjs } from '../compiler/emit/tfjs/program.ts';
 import { trainingDiagnostics, type IRModel } from '../compiler/index.ts';
 import { onnxParity } from '../runtime/index.ts';
 import { writeFileAtomic } from './atomic.ts';
+import { linkRuntime } from './link-runtime.ts';
 import { backendAccepts, checkedModels } from './build.ts';
 import { formatHuman } from './report.ts';
 import { readSource } from './main.ts';
 import { VERSION } from './version.ts';
 
-const PACKAGE_ROOT = realpathSync(resolve(dirname(fileURLToPath(import.meta.url)), '..'));
 
 export async function trainCommand(
   file: string,
@@ -150,24 +149,6 @@ async function trainInto(
     return 1;
   }
   return 0;
-}
-
-/**
- * Make `mmf/runtime` resolvable from the generated folder, wherever it is: a node_modules/mmf link to this
- * package (users who copy the folder elsewhere run `npm install mmf` instead).
- */
-function linkRuntime(src: string): void {
-  const link = join(src, 'node_modules', 'mmf');
-  if (existsSync(link)) {
-    try {
-      if (realpathSync(link) === PACKAGE_ROOT) return;
-    } catch {
-      /* a dangling link: replace it */
-    }
-    rmSync(link, { recursive: true, force: true });
-  }
-  mkdirSync(dirname(link), { recursive: true });
-  symlinkSync(PACKAGE_ROOT, link, 'dir');
 }
 
 /**

@@ -108,7 +108,9 @@ describe('mmfc', () => {
     const out = join(dir, 'gen');
     const r = mmfc(['build', join(dir, 'ok.mmf'), '--target', 'tfjs', '--out', out]);
     expect(r.code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['Net.model.ts', 'Net.train.ts', 'package.json']);
+    expect(readdirSync(out).sort()).toEqual(['Net.model.ts', 'Net.train.ts', 'node_modules', 'package.json']);
+    // node_modules/mmf links to this package, so the generated program runs where it was written.
+    expect(JSON.parse(readFileSync(join(out, 'node_modules', 'mmf', 'package.json'), 'utf8')).name).toBe('mmf');
     const src = readFileSync(join(out, 'Net.model.ts'), 'utf8');
     expect(src).toContain('export function buildNet(): tf.LayersModel {');
     expect(src).toContain("const x = tf.input({ name: 'x', shape: [3], dtype: 'float32' });");
