@@ -4,6 +4,8 @@ import { readSource } from './main.ts';
 import { formatHuman, toJson, type FileDiagnostic } from './report.ts';
 import { summaryTable } from './summary.ts';
 
+const MAX_PER_FILE = 50;
+
 export async function checkCommand(files: string[], o: { json?: boolean; summary?: boolean }): Promise<number> {
   const all: FileDiagnostic[] = [];
   const sources = new Map<string, string>();
@@ -18,7 +20,15 @@ export async function checkCommand(files: string[], o: { json?: boolean; summary
   const errors = all.filter((d) => d.severity === 'error').length;
   if (o.json) process.stdout.write(toJson(all) + '\n');
   else {
-    for (const d of all) process.stdout.write(formatHuman(d, sources.get(d.file)) + '\n\n');
+    // Past MAX_PER_FILE problems in one file, the rest are counted, not printed (a binary file gives hundreds).
+    const shown = new Map<string, number>();
+    for (const d of all) {
+      const n = (shown.get(d.file) ?? 0) + 1;
+      shown.set(d.file, n);
+      if (n <= MAX_PER_FILE) process.stdout.write(formatHuman(d, sources.get(d.file)) + '\n\n');
+    }
+    for (const [file, n] of shown)
+      if (n > MAX_PER_FILE) process.stdout.write(`${file}: ${n - MAX_PER_FILE} more problems not shown (--json lists them all)\n\n`);
     for (const s of summaries) process.stdout.write(s + '\n\n');
     const warnings = all.filter((d) => d.severity === 'warning').length;
     process.stdout.write(

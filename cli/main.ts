@@ -90,9 +90,13 @@ function positiveInt(v: string, flag: string): number {
 /** Read a source file, or explain why not (a usage error: exit 2). */
 export function readSource(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    const text = readFileSync(file, 'utf8');
+    if (text.includes('\u0000')) throw new UsageError(`${file} is not a text file (it contains NUL bytes); .mmf files are UTF-8 text`);
+    return text;
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    if (e instanceof UsageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a .mmf file' : (e as Error).message;
     throw new UsageError(`cannot read ${file}: ${why}`);
   }
 }

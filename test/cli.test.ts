@@ -165,4 +165,17 @@ model M = x -> dense(4) -> classifier(y)
     expect(existsSync(join(dir, 'out'))).toBe(false);
     expect(readdirSync(dir).filter((f) => f.includes('.partial-'))).toEqual([]);
   });
+
+  it('binary input is refused in one line; control characters never reach the terminal raw', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'bin.mmf'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01, 0x1b, 0x5b]));
+    const b = mmfc(['check', join(dir, 'bin.mmf')]);
+    expect(b.code).toBe(2);
+    expect(b.err).toContain('is not a text file (it contains NUL bytes)');
+    writeFileSync(join(dir, 'esc.mmf'), 'encoder x = y -> dense(8)\t-> \u001b[31mred\n');
+    const e = mmfc(['check', join(dir, 'esc.mmf')]);
+    expect(e.code).toBe(1);
+    expect(e.out).not.toContain('\u001b');
+    expect(e.out).toContain('  1 | encoder x = y -> dense(8) -> \ufffd[31mred');
+  });
 });
