@@ -57,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--out <dir>', 'output folder (default: out/<file name>)')
     .option('--model <name>', 'only this model')
     .option('--epochs <n>', 'override the number of epochs', (v) => positiveInt(v, '--epochs'))
-    .option('--max-rows <n>', 'use only the first N rows of the data (quick trials)', (v) => positiveInt(v, '--max-rows'))
+    .option('--max-rows <n>', 'train, validate and test on a seeded random sample of at most N rows per split (quick trials)', (v) => positiveInt(v, '--max-rows'))
     .action(async (file: string, o: { out?: string; model?: string; epochs?: number; maxRows?: number }) => {
       // Loaded lazily: the runtime (tfjs) is only needed to train.
       code = await (await import('./train.ts')).trainCommand(file, o);

@@ -71,7 +71,7 @@ export function printModelBuilder(model: IRModel, opts: EmitTfjsOptions): string
   const params = model.nodes.reduce((n, x) => n + x.params, 0);
   const head = model.head;
   lines.push('/**');
-  lines.push(` * ${model.name} (${opts.sourceName}, line ${model.range.start.line + 1}): ${model.nodes.length} layers, ${params.toLocaleString('en-US')} parameters.`);
+  lines.push(` * ${model.name} (${quote(opts.sourceName).replace(/\*\//g, "*\\/")}, line ${model.range.start.line + 1}): ${model.nodes.length} layers, ${params.toLocaleString('en-US')} parameters.`);
   for (const i of model.inputs) lines.push(` * input ${i.name}: ${formatType(i.out)}`);
   lines.push(
     ` * output ${head.label.name}: [batch, ${head.units}] ${head.activation === 'sigmoid' ? 'probability of the positive class' : head.activation === 'linear' ? 'predicted value' : 'class probabilities'}`,
