@@ -2,19 +2,57 @@
 import { diagnostic } from '../../grammar/diagnostic.ts';
 import type { Activation } from '../ir.ts';
 import { formatType } from '../shape.ts';
-import { activationParam, type LayerDef, type Ref } from './types.ts';
+import { activationParam, type ExpandCtx, type LayerDef, type Ref } from './types.ts';
+
+/** Parameters every head takes: the label, then optional hidden layers. */
+export const headParams = (labelDoc: string): LayerDef['params'] => [
+  { name: 'label', type: { t: 'ref' }, doc: labelDoc, positional: true, required: true },
+  { name: 'hidden', type: { t: 'int-or-list' }, doc: 'hidden layer widths', default: [], min: 1 },
+  { name: 'dropout', type: { t: 'number' }, doc: 'dropout before each dense layer', default: 0, min: 0, max: 1, maxExclusive: true },
+  activationParam('relu'),
+];
+
+/**
+ * The part every head shares: its input must be a feature vector [b, d] (MMF2004 otherwise), then the hidden
+ * dense layers (each preceded by dropout when `dropout` > 0) and a last dropout. Returns the value the output layer
+ * reads, or null after a diagnostic.
+ */
+export function headBody(ctx: ExpandCtx, head: string, x: Ref, v: Record<string, unknown>): Ref | null {
+  if (x.type.shape.length !== 2 || x.type.dtype !== 'float32') {
+    ctx.report(
+      diagnostic(
+        'MMF2004',
+        'error',
+        `${head} needs a feature vector [batch, features], but its input is ${formatType(x.type)} from ${x.origin}`,
+        ctx.range,
+        x.type.shape.length === 3
+          ? 'Reduce the sequence first: add -> global_max_pool (or use an RNN without return_sequences).'
+          : x.type.shape.length === 4
+            ? 'Reduce the image first: add -> global_avg_pool (or -> flatten).'
+            : x.type.dtype === 'int32'
+              ? 'Encode the ids first (embedding, then pooling).'
+              : 'Flatten or pool the input to [batch, features].',
+      ),
+    );
+    return null;
+  }
+  let cur: Ref | null = x;
+  const rate = v.dropout as number;
+  for (const units of v.hidden as number[]) {
+    if (rate > 0) cur = ctx.add('dropout', [cur!], { rate }, 'head_dropout');
+    cur = cur && ctx.add('dense', [cur], { units, activation: v.activation as Activation, useBias: true }, 'head_dense');
+    if (!cur) return null;
+  }
+  if (rate > 0) cur = ctx.add('dropout', [cur!], { rate }, 'head_dropout');
+  return cur;
+}
 
 export const classifier: LayerDef = {
   name: 'classifier',
   role: 'head',
   doc: 'Classification head for a label: optional hidden layers, then sigmoid (binary) or softmax (multi-class) probabilities.',
   rule: '[b, d] → [b, 1] for a binary label, [b, classes] for a multi-class label',
-  params: [
-    { name: 'label', type: { t: 'ref' }, doc: 'the label to predict', positional: true, required: true },
-    { name: 'hidden', type: { t: 'int-or-list' }, doc: 'hidden layer widths', default: [], min: 1 },
-    { name: 'dropout', type: { t: 'number' }, doc: 'dropout before each dense layer', default: 0, min: 0, max: 1, maxExclusive: true },
-    activationParam('relu'),
-  ],
+  params: headParams('the label to predict'),
   expand(ctx, [x], v) {
     const label = ctx.label(v.label as string, ctx.args.at.label?.range ?? ctx.range);
     if (!label) return null;
@@ -30,32 +68,7 @@ export const classifier: LayerDef = {
       );
       return null;
     }
-    if (x!.type.shape.length !== 2 || x!.type.dtype !== 'float32') {
-      ctx.report(
-        diagnostic(
-          'MMF2004',
-          'error',
-          `classifier(${label.name}) needs a feature vector [batch, features], but its input is ${formatType(x!.type)} from ${x!.origin}`,
-          ctx.range,
-          x!.type.shape.length === 3
-            ? 'Reduce the sequence first: add -> global_max_pool (or use an RNN without return_sequences).'
-            : x!.type.shape.length === 4
-              ? 'Reduce the image first: add -> global_avg_pool (or -> flatten).'
-            : x!.type.dtype === 'int32'
-              ? 'Encode the ids first (embedding, then pooling).'
-              : 'Flatten or pool the input to [batch, features].',
-        ),
-      );
-      return null;
-    }
-    let cur: Ref | null = x!;
-    const rate = v.dropout as number;
-    for (const units of v.hidden as number[]) {
-      if (rate > 0) cur = ctx.add('dropout', [cur!], { rate }, 'head_dropout');
-      cur = cur && ctx.add('dense', [cur], { units, activation: v.activation as Activation, useBias: true }, 'head_dense');
-      if (!cur) return null;
-    }
-    if (rate > 0) cur = ctx.add('dropout', [cur!], { rate }, 'head_dropout');
+    const cur = headBody(ctx, `classifier(${label.name})`, x!, v);
     const binary = label.kind === 'binary';
     const units = binary ? 1 : label.numClasses;
     const activation = binary ? 'sigmoid' : 'softmax';
