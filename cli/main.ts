@@ -1,5 +1,5 @@
 /**
- * mmfc: the command-line shell over the compiler (check, build) and the runtime (train).
+ * mmfc: the command-line shell over the compiler (check, build) and the runtime (train, eval, predict).
  * Exit codes: 0 success, 1 errors in the input, 2 usage error.
  */
 import { Command, CommanderError } from 'commander';
@@ -61,6 +61,29 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (file: string, o: { out?: string; model?: string; epochs?: number; maxRows?: number }) => {
       // Loaded lazily: the runtime (tfjs) is only needed to train.
       code = await (await import('./train.ts')).trainCommand(file, o);
+    });
+
+  program
+    .command('eval')
+    .description('Evaluate a trained model folder on a split of the dataset the .mmf file names: accuracy, per-class scores, confusion matrix, ROC-AUC')
+    .argument('<file>', '.mmf file')
+    .requiredOption('--model <dir>', 'trained model folder (as mmfc train wrote it)')
+    .option('--split <split>', 'test, val or train', 'test')
+    .option('--json', 'print the metrics as JSON')
+    .action(async (file: string, o: { model: string; split?: string; json?: boolean }) => {
+      code = await (await import('./eval.ts')).evalCommand(file, o);
+    });
+
+  program
+    .command('predict')
+    .description('Predict the rows of a JSONL, JSON or CSV file with a trained model folder: one JSON line per row')
+    .argument('<file>', '.mmf file')
+    .requiredOption('--model <dir>', 'trained model folder (as mmfc train wrote it)')
+    .requiredOption('--input <data>', '.jsonl, .json or .csv file with the model\'s input columns')
+    .option('--runtime <runtime>', 'tfjs or onnx', 'tfjs')
+    .option('--out <file>', 'write the JSON lines to this file (atomically) instead of printing them')
+    .action(async (file: string, o: { model: string; input: string; runtime?: string; out?: string }) => {
+      code = await (await import('./predict.ts')).predictCommand(file, o);
     });
 
   try {

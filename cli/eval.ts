@@ -1,0 +1,119 @@
+/**
+ * `mmfc eval FILE --model DIR [--split test|val|train] [--json]`
+ *
+ * Reloads a model folder written by `mmfc train`, re-reads the dataset FILE names for that model with the
+ * preprocessing saved in DIR/preprocess.json (nothing is refitted), and reports accuracy, per-class
+ * precision/recall/F1, the confusion matrix and (binary labels) ROC-AUC for one split.
+ *
+ * The test split: when training evaluated only part of it (`--max-rows`), the rows listed in
+ * test-predictions.json are evaluated, so the figures are those of metrics.json.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { runtimeSpecs } from '../compiler/emit/tfjs/program.ts';
+import type { IRModel } from '../compiler/index.ts';
+import type { DataSpec } from '../runtime/data/index.ts';
+import { checkedModels } from './build.ts';
+import { readSource, UsageError } from './main.ts';
+
+export const SPLIT_NAMES = ['test', 'val', 'train'] as const;
+export type EvalSplit = (typeof SPLIT_NAMES)[number];
+
+/** Thrown for a model folder or .mmf file that does not fit; printed as one line, exit 1. */
+export class InputError extends Error {}
+
+/**
+ * Check that `dir` is a trained model folder and that `file` declares the model it holds; returns that model.
+ * @throws InputError naming the folder or the model.
+ */
+export function trainedModelOf(file: string, text: string, dir: string): { model: IRModel; modelName: string } | undefined {
+  if (!existsSync(dir)) throw new InputError(`--model ${dir}: no such folder`);
+  if (!statSync(dir).isDirectory()) throw new InputError(`--model ${dir} is a file, not a trained model folder`);
+  for (const f of ['preprocess.json', 'model.json'])
+    if (!existsSync(join(dir, f))) throw new InputError(`--model ${dir} is not a trained model folder (it has no ${f}; mmfc train writes one)`);
+  let modelName: unknown;
+  try {
+    modelName = (JSON.parse(readFileSync(join(dir, 'preprocess.json'), 'utf8')) as { modelName?: unknown }).modelName;
+  } catch (e) {
+    throw new InputError(`--model ${dir}: preprocess.json is not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof modelName !== 'string') throw new InputError(`--model ${dir}: preprocess.json names no model; retrain it with mmfc train`);
+  const models = checkedModels(file, text);
+  if (!models) return undefined;
+  const model = models.find((m) => m.name === modelName);
+  if (!model)
+    throw new InputError(`${file} has no model named '${modelName}', the model in ${dir} (it has: ${models.map((m) => m.name).join(', ')})`);
+  if (!model.dataset) throw new InputError(`${file}: model ${modelName} reads no dataset`);
+  return { model, modelName };
+}
+
+export async function evalCommand(file: string, o: { model: string; split?: string; json?: boolean }): Promise<number> {
+  const split = (o.split ?? 'test') as EvalSplit;
+  if (!SPLIT_NAMES.includes(split)) throw new UsageError(`--split must be test, val or train, not '${o.split}'`);
+  const text = readSource(file);
+  try {
+    const found = trainedModelOf(file, text, o.model);
+    if (!found) return 1;
+    const { TrainedModel, loadData, subset, evaluateSplit, bindInputs } = await import('../runtime/index.ts');
+    const tm = await TrainedModel.load(o.model);
+    try {
+      // The dataset (file and split) as FILE names it now; inputs and label as the model was trained with.
+      const named = runtimeSpecs(found.model).data!.dataset as DataSpec['dataset'];
+      const loaded = loadData({ ...tm.preprocess.data, dataset: named }, process.cwd(), tm.preprocess.state);
+      let rows = loaded.splits[split];
+      let note = '';
+      const savedFile = join(o.model, 'test-predictions.json');
+      if (split === 'test' && existsSync(savedFile)) {
+        const keys = (JSON.parse(readFileSync(savedFile, 'utf8')) as { keys?: string[] }).keys;
+        if (Array.isArray(keys) && keys.length < rows.size) {
+          const where = new Map(rows.keys.map((k, i) => [k, i]));
+          const positions = keys.map((k) => where.get(k)).filter((i): i is number => i !== undefined);
+          if (positions.length === keys.length) {
+            rows = subset(rows, positions);
+            note = ` (the ${keys.length} of ${loaded.splits.test.size} test rows training evaluated, from test-predictions.json)`;
+          }
+        }
+      }
+      const bindings = bindInputs(tm.model, rows);
+      const { report } = await evaluateSplit(tm.model, rows, tm.preprocess.head, undefined, bindings);
+      const classes = tm.preprocess.classes;
+      if (o.json) {
+        process.stdout.write(JSON.stringify({ model: found.modelName, split, rows: rows.size, classes, ...report }, null, 2) + '\n');
+        return 0;
+      }
+      process.stdout.write(formatEval(found.modelName, split, rows.size, classes, report, note));
+      return 0;
+    } finally {
+      tm.dispose();
+    }
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    process.stderr.write(`mmfc: ${oneLine(e)}\n`);
+    return 1;
+  }
+}
+
+/** An error's message, without a stack trace. */
+export function oneLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).trim();
+}
+
+type Report = Awaited<ReturnType<typeof import('../runtime/index.ts').evaluateSplit>>['report'];
+
+function formatEval(model: string, split: string, n: number, classes: string[], r: Report, note: string): string {
+  const pct = (v: number) => (100 * v).toFixed(2) + '%';
+  const names = r.perClass.map((_, c) => classes[c] ?? String(c));
+  const w = Math.max(5, ...names.map((s) => s.length));
+  const out = [`${model}, ${split} split: ${n} rows${note}`, `accuracy ${pct(r.accuracy)}`];
+  if (r.kind === 'binary') out.push(`ROC-AUC ${r.rocAuc === null ? 'undefined (one class only)' : r.rocAuc.toFixed(4)}`);
+  out.push('', `${'class'.padEnd(w)}  precision     recall         F1  support`);
+  r.perClass.forEach((s, c) =>
+    out.push(`${names[c]!.padEnd(w)}  ${pct(s.precision).padStart(9)}  ${pct(s.recall).padStart(9)}  ${pct(s.f1).padStart(9)}  ${String(s.support).padStart(7)}`),
+  );
+  out.push('', 'confusion matrix (rows: true class, columns: predicted class)');
+  const cw = Math.max(w, ...r.confusionMatrix.flat().map((v) => String(v).length));
+  out.push(`${''.padEnd(w)}  ${names.map((s) => s.padStart(cw)).join('  ')}`);
+  r.confusionMatrix.forEach((row, c) => out.push(`${names[c]!.padEnd(w)}  ${row.map((v) => String(v).padStart(cw)).join('  ')}`));
+  if (r.undefinedMetrics.length) out.push('', `zero denominators, reported as 0: ${r.undefinedMetrics.join(', ')}`);
+  return out.join('\n') + '\n';
+}
