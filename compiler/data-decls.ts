@@ -278,12 +278,13 @@ export function checkInput(d: InputDecl, symbols: SymbolTable, diags: Diagnostic
   return { name, out, plan, range: d.range, ...(dataset ? { dataset } : {}) };
 }
 
-const LABEL_KINDS = ['binary', 'classes', 'number'];
+const LABEL_KINDS = ['binary', 'classes', 'number', 'multilabel'];
 
 /** Check a label declaration. */
 export function checkLabel(d: LabelDecl, symbols: SymbolTable, diags: Diagnostic[]): (LabelPlan & { dataset?: string; range: Range }) | undefined {
   const dataset = resolveColumns(d.source, symbols, `the source of label ${d.name.name}`, diags);
   const t: CallExpr = d.type;
+  if (t.callee.name === 'multilabel') return checkMultilabel(d, dataset, diags);
   if (d.source.columns.length !== 1) {
     diags.push(
       diagnostic(
@@ -351,12 +352,99 @@ export function checkLabel(d: LabelDecl, symbols: SymbolTable, diags: Diagnostic
     diagnostic(
       'MMF1004',
       'error',
-      `Unknown label kind '${t.callee.name}'; use binary, classes(...) or number`,
+      `Unknown label kind '${t.callee.name}'; use binary, classes(...), multilabel(...) or number`,
       t.callee.range,
-      s ? `Did you mean '${s}'?` : 'Write binary, classes(3), classes("a", "b", "c") or number.',
+      s ? `Did you mean '${s}'?` : 'Write binary, classes(3), classes("a", "b", "c"), multilabel("a", "b") or number.',
     ),
   );
   return undefined;
+}
+
+/**
+ * `multilabel` — several independent binary targets:
+ * - `multilabel("drama", "comedy") from movies.genres`: one column holding each row's set of names (a JSON array,
+ *   or a string split on `separator`, default "|"); the names are required.
+ * - `multilabel from movies[is_drama, is_comedy]` (or with names, one per column): K columns of 0/1 (or
+ *   false/true); the names default to the column names.
+ * Diagnostics: MMF3002 for a value that is not a string name, MMF1005 for an unknown key, MMF1007 for a name listed
+ * twice, MMF3001 for fewer than 2 targets, MMF3005 when the names and columns do not pair up.
+ */
+function checkMultilabel(d: LabelDecl, dataset: string | undefined, diags: Diagnostic[]): (LabelPlan & { dataset?: string; range: Range }) | undefined {
+  const t = d.type;
+  const names: string[] = [];
+  let separator = '|';
+  for (const a of t.args) {
+    if (a.key) {
+      if (a.key.name !== 'separator') {
+        const s = didYouMean(a.key.name, ['separator']);
+        diags.push(
+          diagnostic('MMF1005', 'error', `multilabel has no argument '${a.key.name}'`, a.key.range, s ? `Did you mean '${s}'?` : 'multilabel takes the target names and separator "|".'),
+        );
+        return undefined;
+      }
+      if (a.value.kind !== 'String' || a.value.value.length === 0) {
+        diags.push(diagnostic('MMF3002', 'error', 'separator must be a non-empty string', a.value.range, 'Write separator "|" (or ",", ";").'));
+        return undefined;
+      }
+      separator = a.value.value;
+      continue;
+    }
+    if (a.value.kind !== 'String') {
+      diags.push(
+        diagnostic(
+          'MMF3002',
+          'error',
+          'multilabel takes the names of its targets as strings, multilabel("drama", "comedy")',
+          a.range,
+          'Write each target name in double quotes, or leave them out to use the column names: multilabel from d[a, b].',
+        ),
+      );
+      return undefined;
+    }
+    if (names.includes(a.value.value)) {
+      diags.push(diagnostic('MMF1007', 'error', `target "${a.value.value}" is listed twice`, a.range, 'List each target once.'));
+      return undefined;
+    }
+    names.push(a.value.value);
+  }
+  const columns = d.source.columns.map((c) => c.name);
+  const dupe = d.source.columns.find((c, i) => columns.indexOf(c.name) !== i);
+  if (dupe) {
+    diags.push(diagnostic('MMF1007', 'error', `column '${dupe.name}' is listed twice`, dupe.range, 'List each column once: each column is one target.'));
+    return undefined;
+  }
+  if (columns.length === 1 && names.length === 0) {
+    diags.push(
+      diagnostic(
+        'MMF3005',
+        'error',
+        `multilabel from one column needs the names of its targets: the column holds each row's set of names`,
+        d.source.range,
+        `Name the targets, multilabel("a", "b", "c") from ${d.source.dataset.name}.${columns[0]}, or read one 0/1 column per target: multilabel from ${d.source.dataset.name}[a, b, c].`,
+      ),
+    );
+    return undefined;
+  }
+  if (columns.length > 1 && names.length > 0 && names.length !== columns.length) {
+    diags.push(
+      diagnostic(
+        'MMF3005',
+        'error',
+        `multilabel names ${names.length} targets but reads ${columns.length} columns; each column is one target`,
+        d.source.range,
+        `Give one name per column (${columns.length}), or leave the names out to use the column names.`,
+      ),
+    );
+    return undefined;
+  }
+  const targets = names.length ? names : columns;
+  if (targets.length < 2) {
+    diags.push(
+      diagnostic('MMF3001', 'error', `a multi-label label needs at least 2 targets, but ${targets.length} is given`, t.range, 'For one yes/no target, use binary.'),
+    );
+    return undefined;
+  }
+  return { name: d.name.name, kind: 'multilabel', columns, names: targets, separator, range: d.range, ...(dataset ? { dataset } : {}) };
 }
 
 /** The smallest range covering a column binding's columns (for messages about the whole binding). */

@@ -244,11 +244,19 @@ export type LabelPlan =
   | { name: string; kind: 'binary'; column: string; positive?: string }
   | { name: string; kind: 'multiclass'; column: string; classes?: string[]; numClasses: number }
   /** A real number (regression): `label price: number from d.price`. */
-  | { name: string; kind: 'number'; column: string };
+  | { name: string; kind: 'number'; column: string }
+  /**
+   * Several independent binary targets (multi-label), `names` in output order. With one column, the column holds
+   * each row's set of names (a JSON array, or a string split on `separator`); with K columns, column k holds target
+   * k as 0/1 (or false/true), and `names` defaults to the column names.
+   */
+  | { name: string; kind: 'multilabel'; columns: string[]; names: string[]; separator: string };
 
 /**
  * The prediction head. Binary labels end in one sigmoid unit ([b, 1] = P(positive));
- * multi-class labels in a softmax over numClasses ([b, numClasses]).
+ * multi-class labels in a softmax over numClasses ([b, numClasses]); multi-label labels in K independent sigmoid
+ * units ([b, K], unit k = P(target k), binary cross-entropy averaged over the units); number labels in one
+ * linear unit.
  */
 export interface IRHead {
   label: LabelPlan;

@@ -27,6 +27,17 @@ export function trainingDiagnostics(model: IRModel): Diagnostic[] {
         `mmfc check and mmfc build --target tfjs|onnx still compile ${model.name}; feed the generated model your own ${i.plan.kind} tensors (${JSON.stringify(i.out.shape)}).`,
       ),
     );
+  if (model.head.label.kind === 'multilabel')
+    return [
+      ...unread,
+      diagnostic(
+        'MMF4001',
+        'error',
+        `model ${model.name} cannot be trained yet: its head classifier(${model.head.label.name}) predicts ${model.head.units} independent targets (multi-label), and mmf's training loop trains binary and multi-class classifiers only`,
+        model.head.range,
+        `mmfc build --target onnx and --target tfjs still compile ${model.name} (train the generated model with your own tfjs loop and binaryCrossentropy), or train one binary classifier per target.`,
+      ),
+    ];
   if (model.head.label.kind !== 'number') return unread;
   return [
     ...unread,

@@ -50,8 +50,8 @@ export function headBody(ctx: ExpandCtx, head: string, x: Ref, v: Record<string,
 export const classifier: LayerDef = {
   name: 'classifier',
   role: 'head',
-  doc: 'Classification head for a label: optional hidden layers, then sigmoid (binary) or softmax (multi-class) probabilities.',
-  rule: '[b, d] → [b, 1] for a binary label, [b, classes] for a multi-class label',
+  doc: 'Classification head for a label: optional hidden layers, then sigmoid (binary), softmax (multi-class) or one sigmoid per target (multi-label) probabilities.',
+  rule: '[b, d] → [b, 1] for a binary label, [b, classes] for a multi-class label, [b, K] (K sigmoids) for a multi-label label',
   params: headParams('the label to predict'),
   expand(ctx, [x], v) {
     const label = ctx.label(v.label as string, ctx.args.at.label?.range ?? ctx.range);
@@ -69,9 +69,9 @@ export const classifier: LayerDef = {
       return null;
     }
     const cur = headBody(ctx, `classifier(${label.name})`, x!, v);
-    const binary = label.kind === 'binary';
-    const units = binary ? 1 : label.numClasses;
-    const activation = binary ? 'sigmoid' : 'softmax';
+    // binary: one sigmoid unit; multi-label: one independent sigmoid unit per target; multi-class: a softmax.
+    const units = label.kind === 'binary' ? 1 : label.kind === 'multilabel' ? label.names.length : label.numClasses;
+    const activation = label.kind === 'multiclass' ? 'softmax' : 'sigmoid';
     const out = cur && ctx.add('dense', [cur], { units, activation, useBias: true }, label.name);
     if (!out) return null;
     ctx.setHead({ label, output: out, units, activation });

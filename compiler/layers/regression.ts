@@ -18,7 +18,7 @@ export const regression: LayerDef = {
         diagnostic(
           'MMF2004',
           'error',
-          `regression(${label.name}) predicts a number, but ${label.name} is a ${label.kind === 'binary' ? 'binary' : 'multi-class'} label`,
+          `regression(${label.name}) predicts a number, but ${label.name} is a ${label.kind === 'binary' ? 'binary' : label.kind === 'multilabel' ? 'multi-label' : 'multi-class'} label`,
           at,
           `Use classifier(${label.name}), or declare the label as number: label ${label.name}: number from …`,
         ),

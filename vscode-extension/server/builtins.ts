@@ -47,6 +47,11 @@ const OWN_INPUT_KINDS: Record<string, CallInfo> = {
 export const LABEL_KINDS: Record<string, CallInfo> = {
   binary: { params: [{ name: 'positive', type: { t: 'string' }, doc: 'the value meaning the positive class' }], snippet: 'binary', doc: 'Two classes: a sigmoid output `[batch, 1]`.' },
   classes: { params: [], snippet: 'classes(${1:3})', doc: 'K classes: a softmax output `[batch, K]`. `classes(10)` or `classes("a", "b")`.' },
+  multilabel: {
+    params: [{ name: 'separator', type: { t: 'string' }, doc: 'splits a one-column set of names', default: '|' }],
+    snippet: 'multilabel("${1:a}", "${2:b}")',
+    doc: 'K independent yes/no targets: K sigmoid outputs `[batch, K]`, binary cross-entropy per unit. `multilabel("a", "b") from d.tags` (a column holding each row\'s names) or `multilabel from d[a, b]` (one 0/1 column per target).',
+  },
 };
 export const SOURCES: Record<string, CallInfo> = {
   jsonl: { params: [], snippet: 'jsonl("${1:data.jsonl}")', doc: 'One JSON object per line.' },

@@ -89,6 +89,8 @@ export function symbolHover(a: Analysis, s: SymbolInfo, atDecl: boolean): string
       let what = `Label, \`${callText(d.type)}\`.`;
       if (plan?.kind === 'binary') what += ' A classifier on it outputs `[batch, 1]`: the probability of the positive class (sigmoid).';
       else if (plan?.kind === 'multiclass') what += ` A classifier on it outputs \`[batch, ${plan.numClasses}]\`: a softmax over ${plan.numClasses} classes.`;
+      else if (plan?.kind === 'multilabel')
+        what += ` A classifier on it outputs \`[batch, ${plan.names.length}]\`: ${plan.names.length} independent probabilities (sigmoid), one per target.`;
       return [fence(`label ${s.name}: ${callText(d.type)}`), what, where].join('\n\n');
     }
     case 'Encoder':

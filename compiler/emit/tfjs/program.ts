@@ -74,7 +74,7 @@ export function printModelBuilder(model: IRModel, opts: EmitTfjsOptions): string
   lines.push(` * ${model.name} (${quote(opts.sourceName).replace(/\*\//g, "*\\/")}, line ${model.range.start.line + 1}): ${model.nodes.length} layers, ${params.toLocaleString('en-US')} parameters.`);
   for (const i of model.inputs) lines.push(` * input ${i.name}: ${formatType(i.out)}`);
   lines.push(
-    ` * output ${head.label.name}: [batch, ${head.units}] ${head.activation === 'sigmoid' ? 'probability of the positive class' : head.activation === 'linear' ? 'predicted value' : 'class probabilities'}`,
+    ` * output ${head.label.name}: [batch, ${head.units}] ${head.label.kind === 'multilabel' ? `probability of each target (${quote(head.label.names.map((n) => JSON.stringify(n)).join(', ')).replace(/\*\//g, '*\\/')})` : head.activation === 'sigmoid' ? 'probability of the positive class' : head.activation === 'linear' ? 'predicted value' : 'class probabilities'}`,
   );
   lines.push(' */');
   lines.push(`export function ${builderName(model)}(): tf.LayersModel {`);
