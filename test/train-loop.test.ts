@@ -291,7 +291,7 @@ describe('progress output', () => {
     p.startEpoch(1, 3);
     p.batch(1, 0.7, 0.5);
     p.endEpoch(rec);
-    expect(out.text()).toBe('epoch 1/2  loss 0.5000  accuracy 0.7500  val_loss 0.2500  val_accuracy 1.0000  (1.5s) *\n');
+    expect(out.text()).toBe('epoch 1/2  loss 0.5000  accuracy 0.7500  val_loss 0.2500  val_accuracy 1.0000  lr 0.1  (1.5s, ETA 1.5s for 1 more) *\n');
     const q = sink(false);
     const pq = new TrainingProgress(2, true, q.stream);
     pq.startEpoch(1, 3);

@@ -103,7 +103,7 @@ describe('runTraining end to end', () => {
   afterAll(() => result?.model.dispose());
 
   it('writes every file, atomically (no temporary files left)', () => {
-    expect(readdirSync(outDir).sort()).toEqual(['log.jsonl', 'metrics.json', 'model.json', 'preprocess.json', 'test-predictions.json', 'weights.bin']);
+    expect(readdirSync(outDir).sort()).toEqual(['confusion.svg', 'curves.svg', 'log.jsonl', 'metrics.json', 'model.json', 'preprocess.json', 'report.html', 'test-predictions.json', 'weights.bin']);
     for (const f of Object.values(result.files)) expect(existsSync(f)).toBe(true);
   });
 

@@ -12,6 +12,9 @@ import { batchInputs, batchSampleWeights, batchTargets, bindInputs, gatherLabels
 import { evaluateSplit, headClasses, regularizationPenalty } from './evaluate.ts';
 import { writeFileAtomic } from './files.ts';
 import { TrainingProgress } from './progress.ts';
+import { saveCheckpoint, type CheckpointState, type SavedTensor } from './checkpoint.ts';
+import { describeSchedule, LrScheduler, setOptimizerLr, validateSchedule } from './schedule.ts';
+import { randomState, setRandomState } from './seed.ts';
 import { NonFiniteLossError, type EpochRecord, type HeadSpec, type TrainSpec } from './types.ts';
 
 /** Build the tfjs optimiser a {@link TrainSpec} names. Throws on an unknown name or a negative/non-finite lr. */
@@ -54,6 +57,7 @@ export function validateTrainSpec(train: TrainSpec, head: HeadSpec): void {
     if (train.classWeights.length !== k) throw new Error(`train.classWeights has ${train.classWeights.length} entries for ${k} classes`);
     if (train.classWeights.some((w) => !Number.isFinite(w) || w < 0)) throw new Error(`train.classWeights must be finite and ≥ 0`);
   }
+  if (train.lrSchedule) validateSchedule(train.lrSchedule);
   if (head.units < 1 || (head.kind === 'binary' && head.units > 2)) throw new Error(`head '${head.label}': ${head.kind} head with ${head.units} units`);
 }
 
@@ -121,6 +125,64 @@ function restoreWeights(model: LayersModel, snap: WeightSnapshot): void {
   }
 }
 
+function toSaved(snap: WeightSnapshot, names: string[]): SavedTensor[] {
+  return snap.values.map((values, i) => ({ name: names[i] ?? `w${i}`, shape: snap.shapes[i]!, dtype: 'float32', values }));
+}
+
+/** A saved weight list as a snapshot, checked against the shapes the model has. Throws naming `what`. */
+function fromSaved(saved: SavedTensor[], what: string, shapes: number[][]): WeightSnapshot {
+  if (saved.length !== shapes.length || saved.some((t, i) => t.shape.join(',') !== shapes[i]!.join(','))) {
+    throw new Error(`the checkpoint's ${what} (${saved.length} tensors) do not fit this model (${shapes.length} tensors); train without --resume`);
+  }
+  return { values: saved.map((t) => t.values as Float32Array), shapes: saved.map((t) => t.shape) };
+}
+
+/** The optimizer's step count and slot variables (host copies), and Adam's β powers. */
+async function saveOptimizer(optimizer: Optimizer, name: string): Promise<CheckpointState['optimizer']> {
+  const named = await optimizer.getWeights();
+  const [iter, ...slots] = named;
+  const iterations = (await iter!.tensor.data())[0]!;
+  iter!.tensor.dispose(); // a fresh scalar made by saveIterations()
+  const saved: SavedTensor[] = await Promise.all(
+    slots.map(async (s) => ({
+      name: s.name,
+      shape: s.tensor.shape.slice(),
+      dtype: (s.tensor.dtype === 'int32' ? 'int32' : 'float32') as 'int32' | 'float32',
+      values: s.tensor.dtype === 'int32' ? Int32Array.from((await s.tensor.data()) as Int32Array) : Float32Array.from((await s.tensor.data()) as Float32Array),
+    })),
+  );
+  const adam = optimizer as unknown as { accBeta1?: Tensor; accBeta2?: Tensor };
+  const out: CheckpointState['optimizer'] = { name, iterations, slots: saved };
+  if (adam.accBeta1 && adam.accBeta2) {
+    out.accBeta1 = (await adam.accBeta1.data())[0];
+    out.accBeta2 = (await adam.accBeta2.data())[0];
+  }
+  return out;
+}
+
+/** Put saved slot variables, step count and Adam's β powers back into a freshly made optimizer of the same kind. */
+async function restoreOptimizer(optimizer: Optimizer, saved: CheckpointState['optimizer']): Promise<void> {
+  const tf = getTf();
+  if (saved.slots.length === 0 && saved.iterations === 0) return;
+  const tensors = [
+    { name: 'iter', tensor: tf.scalar(saved.iterations, 'int32') },
+    ...saved.slots.map((s) => ({ name: s.name, tensor: tf.tensor(s.values, s.shape, s.dtype) })),
+  ];
+  try {
+    await optimizer.setWeights(tensors);
+  } finally {
+    tf.dispose(tensors.map((t) => t.tensor)); // the optimizer's variables hold their own references
+  }
+  const adam = optimizer as unknown as { accBeta1?: Variable; accBeta2?: Variable };
+  if (adam.accBeta1 && adam.accBeta2 && saved.accBeta1 !== undefined && saved.accBeta2 !== undefined) {
+    // setWeights recomputes β^(t+1) with pow; the uninterrupted run holds the running float32 product: keep it.
+    tf.tidy(() => {
+      adam.accBeta1!.assign(tf.scalar(saved.accBeta1!));
+      adam.accBeta2!.assign(tf.scalar(saved.accBeta2!));
+    });
+  }
+}
+
 /** Options of {@link fitModel}. */
 export interface FitOptions {
   train: TrainSpec;
@@ -129,6 +191,12 @@ export interface FitOptions {
   /** Rewritten atomically after each epoch with one JSON line per epoch so far. */
   logFile?: string;
   onEpochEnd?: (record: EpochRecord) => void | Promise<void>;
+  /**
+   * Write a checkpoint to `dir` after every epoch (runtime/train/checkpoint.ts), and, with `resumeFrom`, continue
+   * from that checkpoint's state instead of from epoch 1 (the model and optimizer must be freshly built and
+   * compiled as for the original run; `fingerprint` must equal the checkpoint's).
+   */
+  checkpoint?: { dir: string; modelName: string; fingerprint: string; resumeFrom?: CheckpointState | null };
 }
 
 /** What {@link fitModel} did. */
@@ -174,9 +242,41 @@ export async function fitModel(model: LayersModel, splits: { train: SplitData; v
   let bestSnap: WeightSnapshot | null = null;
   let wait = 0;
   let stoppedEarly = false;
+  const scheduler = new LrScheduler(train.optimizer.lr, train.epochs, train.lrSchedule);
+  if (train.lrSchedule) progress.log(`learning-rate schedule: ${describeSchedule(train.lrSchedule)}`);
+  const plateau = train.lrSchedule?.kind === 'reduce_on_plateau' ? train.lrSchedule : null;
+  if (plateau && plateau.monitor !== 'loss' && !hasVal) progress.log(`warning: reduce_on_plateau on ${plateau.monitor} does nothing: the val split is empty`);
+  const ck = opts.checkpoint;
+  let first = 1;
 
-  for (let epoch = 1; epoch <= train.epochs; epoch++) {
+  const resume = ck?.resumeFrom ?? null;
+  if (resume) {
+    if (resume.fingerprint !== ck!.fingerprint) {
+      throw new Error(
+        `the checkpoint in ${ck!.dir} was written for other data, model or train settings than this run has; ` +
+          `train without --resume to start over`,
+      );
+    }
+    restoreWeights(model, fromSaved(resume.weights, 'model weights', model.getWeights().map((w) => w.shape)));
+    await restoreOptimizer(optimizer, resume.optimizer);
+    history.push(...resume.history);
+    logLines.push(...resume.history.map((r) => JSON.stringify(r)));
+    ({ best, bestEpoch, wait } = resume.early);
+    bestSnap = resume.bestWeights ? { values: resume.bestWeights.map((t) => t.values as Float32Array), shapes: resume.bestWeights.map((t) => t.shape) } : null;
+    stoppedEarly = resume.stoppedEarly;
+    scheduler.restore(resume.scheduler);
+    first = resume.epochsDone + 1;
+    if (opts.logFile) await writeFileAtomic(opts.logFile, logLines.length ? logLines.join('\n') + '\n' : '');
+    const why = stoppedEarly ? ' (early stopping had fired)' : first > train.epochs ? ' (all epochs done)' : '';
+    progress.log(`resumed from ${ck!.dir}: ${resume.epochsDone} of ${train.epochs} epoch(s) done${why}`);
+    // Last: writing the log above drew from Math.random (temporary file names); the saved state continues the sequence.
+    if (resume.rngState !== null) setRandomState(resume.rngState);
+  }
+
+  for (let epoch = first; epoch <= train.epochs && !stoppedEarly; epoch++) {
     const t0 = performance.now();
+    const lr = scheduler.lrFor(epoch);
+    setOptimizerLr(optimizer, lr);
     const order = Array.from(batches(splits.train, train.batchSize, epochSeed(train.seed, epoch)));
     const nb = order.length;
     progress.startEpoch(epoch, nb);
@@ -264,15 +364,33 @@ export async function fitModel(model: LayersModel, splits: { train: SplitData; v
       batches: nb,
       samples: seen,
       numTensors: tf.memory().numTensors,
-      lr: train.optimizer.lr,
+      lr,
     };
     history.push(record);
     logLines.push(JSON.stringify(record));
     if (opts.logFile) await writeFileAtomic(opts.logFile, logLines.join('\n') + '\n');
-    const note = stoppedEarly ? `early stop: no ${monitor!.monitor} improvement for ${monitor!.patience} epoch(s), best epoch ${bestEpoch}` : '';
-    progress.endEpoch(record, note);
+    const reduced = scheduler.afterEpoch(record);
+    const notes: string[] = [];
+    if (reduced !== null) notes.push(`${plateau!.monitor} did not improve for ${plateau!.patience} epoch(s): lr → ${reduced.toPrecision(3)}`);
+    if (stoppedEarly) notes.push(`early stop: no ${monitor!.monitor} improvement for ${monitor!.patience} epoch(s), best epoch ${bestEpoch}`);
+    progress.endEpoch(record, notes.join('; '));
     if (opts.onEpochEnd) await opts.onEpochEnd(record);
-    if (stoppedEarly) break;
+    if (ck) {
+      await saveCheckpoint(ck.dir, {
+        modelName: ck.modelName,
+        fingerprint: ck.fingerprint,
+        epochsDone: epoch,
+        stoppedEarly,
+        history,
+        early: { best, bestEpoch, wait },
+        scheduler: scheduler.state(),
+        rngState: randomState(),
+        optimizer: await saveOptimizer(optimizer, train.optimizer.name),
+        weights: toSaved(await snapshotWeights(model), model.weights.map((w) => w.originalName)),
+        bestWeights: bestSnap ? toSaved(bestSnap, model.weights.map((w) => w.originalName)) : null,
+        savedAt: new Date().toISOString(),
+      });
+    }
   }
 
   const epochsRun = history.length;

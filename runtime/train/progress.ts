@@ -27,6 +27,8 @@ export class TrainingProgress {
   private epoch = 0;
   private batches = 0;
   private readonly tty: boolean;
+  /** Seconds of the epochs this process has run (for the whole-run ETA). */
+  private epochSeconds: number[] = [];
 
   constructor(
     private readonly epochs: number,
@@ -84,11 +86,20 @@ export class TrainingProgress {
     }
   }
 
+  /**
+   * The epoch's summary line: losses and accuracies, the learning rate, the epoch's time and, while epochs
+   * remain, an estimate of the time left for all of them (mean epoch time of this process × epochs left; early
+   * stopping can end the run sooner). `*` marks an epoch that became the best.
+   */
   endEpoch(r: EpochRecord, note = ''): void {
     this.stopBar();
+    this.epochSeconds.push(r.seconds);
     const val = r.val_loss === null ? '' : `  val_loss ${fmt(r.val_loss)}  val_accuracy ${fmt(r.val_accuracy)}`;
+    const left = this.epochs - r.epoch;
+    const mean = this.epochSeconds.reduce((a, b) => a + b, 0) / this.epochSeconds.length;
+    const eta = left > 0 ? `, ETA ${formatDuration(mean * left)} for ${left} more` : '';
     this.log(
-      `epoch ${r.epoch}/${this.epochs}  loss ${fmt(r.loss)}  accuracy ${fmt(r.accuracy)}${val}  (${formatDuration(r.seconds)})${r.best ? ' *' : ''}${note ? '  ' + note : ''}`,
+      `epoch ${r.epoch}/${this.epochs}  loss ${fmt(r.loss)}  accuracy ${fmt(r.accuracy)}${val}  lr ${Number(r.lr.toPrecision(3))}  (${formatDuration(r.seconds)}${eta})${r.best ? ' *' : ''}${note ? '  ' + note : ''}`,
     );
   }
 }

@@ -13,6 +13,9 @@ import { writeFileAtomic, writeJsonAtomic } from './files.ts';
 import { fitModel, makeOptimizer, validateTrainSpec } from './fit.ts';
 import { bindInputs } from './batch.ts';
 import { TrainingProgress } from './progress.ts';
+import { fingerprintOf, loadCheckpoint, removeCheckpoint, CHECKPOINT_FILE } from './checkpoint.ts';
+import { confusionMatrixSvg, htmlReport, learningCurvesSvg } from '../plots.ts';
+import { describeSchedule } from './schedule.ts';
 import type { HeadSpec, RunTrainingOptions, TrainingResult } from './types.ts';
 
 /** Format tag and version of `preprocess.json`. */
@@ -26,6 +29,9 @@ export const OUTPUT_FILES = {
   metrics: 'metrics.json',
   testPredictions: 'test-predictions.json',
   log: 'log.jsonl',
+  curves: 'curves.svg',
+  confusion: 'confusion.svg',
+  report: 'report.html',
 } as const;
 
 /**
@@ -38,6 +44,29 @@ export function sampleRows(split: SplitData, m: number, seed: number): SplitData
   if (m >= split.size) return split;
   const picked = permutation(split.size, seed).slice(0, m).sort();
   return subset(split, picked);
+}
+
+/**
+ * What a checkpoint must agree with to be resumed: model name, data spec, train spec (the epoch count only for
+ * a cosine schedule, which spans it), head, maxRows, every split's labels, keys and input values, and the
+ * model's weight shapes (SHA-256, hex).
+ */
+function runFingerprint(opts: RunTrainingOptions, splits: { train: SplitData; val: SplitData; test: SplitData }, model: LayersModel): string {
+  const { epochs, ...train } = opts.train;
+  const parts: (string | ArrayBufferView)[] = [
+    opts.modelName,
+    JSON.stringify(opts.data),
+    JSON.stringify(train.lrSchedule?.kind === 'cosine' ? { ...train, epochs } : train),
+    JSON.stringify(opts.head),
+    String(opts.maxRows ?? ''),
+    JSON.stringify(model.getWeights().map((w) => w.shape)),
+  ];
+  for (const name of ['train', 'val', 'test'] as const) {
+    const sp = splits[name];
+    parts.push(name, String(sp.size), sp.labels, JSON.stringify(sp.keys));
+    for (const k of Object.keys(sp.inputs).sort()) parts.push(k, JSON.stringify(sp.inputs[k]!.shape), sp.inputs[k]!.data);
+  }
+  return fingerprintOf(parts);
 }
 
 function countParams(model: LayersModel): number {
@@ -54,7 +83,13 @@ function countParams(model: LayersModel): number {
  * 3. The test split is evaluated with the kept weights; accuracy, precision, recall, F1 (and ROC-AUC for
  *    binary heads) are printed.
  * 4. Written to `outDir`, each file atomically: `model.json` + weights (runtime/io `saveModel`),
- *    `preprocess.json`, `metrics.json`, `test-predictions.json`, and `log.jsonl` (written during training).
+ *    `preprocess.json`, `metrics.json`, `test-predictions.json`, `log.jsonl` (written during training), and
+ *    unless `report: false` the figures `curves.svg` (learning curves), `confusion.svg` (test confusion matrix)
+ *    and `report.html` (both, with the metrics tables).
+ *
+ * With `checkpoint`, a checkpoint is written after every epoch and `resume` continues one (see
+ * {@link RunTrainingOptions.checkpoint}): the resumed run ends with the weights, history and metrics the
+ * uninterrupted run would have had.
  *
  * Errors: invalid specs (message names the field), model inputs without data, an empty training split,
  * {@link NonFiniteLossError} (epoch and batch); data errors propagate from the data module. On error nothing but
@@ -100,9 +135,17 @@ async function trainAndSave(opts: RunTrainingOptions): Promise<TrainingResult> {
     model.compile({ optimizer: makeOptimizer(train.optimizer), loss: head.loss, metrics: ['accuracy'] });
     progress.log(
       `model ${opts.modelName}: ${countParams(model).toLocaleString('en-US')} parameters; ` +
-        `${train.optimizer.name}(lr ${train.optimizer.lr}), ${train.epochs} epochs, batch ${train.batchSize}`,
+        `${train.optimizer.name}(lr ${train.optimizer.lr}), ${train.epochs} epochs, batch ${train.batchSize}` +
+        (train.lrSchedule ? `, lr schedule ${describeSchedule(train.lrSchedule)}` : ''),
     );
     await writeFileAtomic(files.log, '');
+    const ckDir = opts.checkpoint ? path.resolve(opts.checkpoint.dir) : null;
+    let resumeFrom = null;
+    if (ckDir && opts.checkpoint!.resume) {
+      resumeFrom = await loadCheckpoint(ckDir);
+      if (!resumeFrom) progress.log(`no checkpoint in ${ckDir} (${CHECKPOINT_FILE}): training from epoch 1`);
+    }
+    const fingerprint = ckDir ? runFingerprint(opts, splits, model) : '';
     const tTrain = performance.now();
     const fit = await fitModel(model, { train: splits.train, val: splits.val }, {
       train,
@@ -110,6 +153,7 @@ async function trainAndSave(opts: RunTrainingOptions): Promise<TrainingResult> {
       progress,
       logFile: files.log,
       onEpochEnd: opts.onEpochEnd,
+      checkpoint: ckDir ? { dir: ckDir, modelName: opts.modelName, fingerprint, resumeFrom } : undefined,
     });
     const trainSeconds = (performance.now() - tTrain) / 1000;
 
@@ -182,10 +226,52 @@ async function trainAndSave(opts: RunTrainingOptions): Promise<TrainingResult> {
       samples,
       createdAt: new Date().toISOString(),
     });
+    let reportFile: string | undefined;
+    if (opts.report !== false) {
+      await writeFileAtomic(path.join(outDir, OUTPUT_FILES.curves), learningCurvesSvg(fit.history, `${opts.modelName}: learning curves`));
+      await writeFileAtomic(path.join(outDir, OUTPUT_FILES.confusion), confusionMatrixSvg(test.confusionMatrix, classes, `${opts.modelName}: test confusion matrix`));
+      reportFile = path.join(outDir, OUTPUT_FILES.report);
+      await writeFileAtomic(
+        reportFile,
+        htmlReport({
+          title: `${opts.modelName}: training report`,
+          subtitle: [
+            `test split: ${test.samples} rows; train ${samples.train}, val ${samples.val}`,
+            `${fit.epochsRun} epoch(s)${fit.stoppedEarly ? ' (stopped early)' : ''}, weights of epoch ${fit.bestEpoch}; ${train.optimizer.name}(lr ${train.optimizer.lr}), ` +
+              `schedule ${describeSchedule(train.lrSchedule)}, batch ${train.batchSize}, seed ${train.seed}; backend ${backend}`,
+          ],
+          classes,
+          metrics: test,
+          history: fit.history,
+          tables: [
+            {
+              caption: 'epochs',
+              head: ['epoch', 'lr', 'loss', 'accuracy', 'val_loss', 'val_accuracy', 'seconds'],
+              rows: fit.history.map((h) => [h.epoch, h.lr.toPrecision(3), h.loss.toFixed(4), h.accuracy.toFixed(4), h.val_loss?.toFixed(4) ?? '-', h.val_accuracy?.toFixed(4) ?? '-', h.seconds.toFixed(1)]),
+            },
+          ],
+        }),
+      );
+    }
+    if (ckDir && !opts.checkpoint!.keep) await removeCheckpoint(ckDir);
     progress.log(`saved ${opts.modelName} to ${outDir}`);
     // The optimiser (and its slot variables) is ours, not the model's: free it; recompile to train further.
     model.optimizer?.dispose();
-    return { modelName: opts.modelName, test, history: fit.history, bestEpoch: fit.bestEpoch, epochsRun: fit.epochsRun, stoppedEarly: fit.stoppedEarly, backend, samples, timings, outDir, files, model };
+    return {
+      modelName: opts.modelName,
+      test,
+      history: fit.history,
+      bestEpoch: fit.bestEpoch,
+      epochsRun: fit.epochsRun,
+      stoppedEarly: fit.stoppedEarly,
+      backend,
+      samples,
+      timings,
+      outDir,
+      files: reportFile ? { ...files, report: reportFile } : files,
+      model,
+      ...(resumeFrom ? { resumedAfter: resumeFrom.epochsDone } : {}),
+    };
   } catch (e) {
     model.optimizer?.dispose();
     model.dispose();

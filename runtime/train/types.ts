@@ -4,6 +4,7 @@
 import type { LayersModel } from '@tensorflow/tfjs';
 import type { DataSpec } from '../data/spec.ts';
 import type { ClassificationReport } from '../metrics.ts';
+import type { LrSchedule } from './schedule.ts';
 
 /** Optimiser and loop settings of one `train` block. */
 export interface TrainSpec {
@@ -29,6 +30,8 @@ export interface TrainSpec {
    * mean(w[y_i] · loss_i) over the batch, as Keras' `class_weight`; validation and test losses are unweighted.
    */
   classWeights?: number[];
+  /** Learning rate per epoch (runtime/train/schedule.ts); none: `optimizer.lr` throughout. */
+  lrSchedule?: LrSchedule;
 }
 
 /** The prediction head the model ends in. */
@@ -84,6 +87,15 @@ export interface RunTrainingOptions {
   maxRows?: number;
   /** Called after each epoch's record is written (after early-stopping bookkeeping). */
   onEpochEnd?: (record: EpochRecord) => void | Promise<void>;
+  /**
+   * Write `<dir>/checkpoint.mmfckpt` after every epoch (runtime/train/checkpoint.ts). With `resume`, a checkpoint
+   * found there is continued (the run must have the same data, model and settings: otherwise an error says so);
+   * without one, training starts at epoch 1. The checkpoint is removed once every output is written, unless
+   * `keep` (a caller that publishes the outputs itself removes it afterwards). Default: no checkpoints.
+   */
+  checkpoint?: { dir: string; resume?: boolean; keep?: boolean };
+  /** Write the figures (`curves.svg`, `confusion.svg`) and `report.html` into `outDir` (default true). */
+  report?: boolean;
 }
 
 /** Wall-clock timings of a run, seconds. */
@@ -111,7 +123,9 @@ export interface TrainingResult {
   timings: Timings;
   outDir: string;
   /** Absolute paths of the files written. */
-  files: { model: string; preprocess: string; metrics: string; testPredictions: string; log: string };
+  files: { model: string; preprocess: string; metrics: string; testPredictions: string; log: string; report?: string };
+  /** The epoch the run continued after, when it resumed from a checkpoint. */
+  resumedAfter?: number;
   /** The trained model (best weights). Still holds its tensors: call `model.dispose()` when done with it. */
   model: LayersModel;
 }
