@@ -58,7 +58,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--model <name>', 'only this model')
     .option('--epochs <n>', 'override the number of epochs', (v) => positiveInt(v, '--epochs'))
     .option('--max-rows <n>', 'train, validate and test on a seeded random sample of at most N rows per split (quick trials)', (v) => positiveInt(v, '--max-rows'))
-    .action(async (file: string, o: { out?: string; model?: string; epochs?: number; maxRows?: number }) => {
+    .option('--resume', 'continue an interrupted or killed run from its last epoch checkpoint (.<out>.checkpoint beside the output folder)')
+    .action(async (file: string, o: { out?: string; model?: string; epochs?: number; maxRows?: number; resume?: boolean }) => {
       // Loaded lazily: the runtime (tfjs) is only needed to train.
       code = await (await import('./train.ts')).trainCommand(file, o);
     });

@@ -1,12 +1,17 @@
 /**
- * `mmfc train FILE [--out DIR] [--model NAME] [--epochs N] [--max-rows N]`
+ * `mmfc train FILE [--out DIR] [--model NAME] [--epochs N] [--max-rows N] [--resume]`
+ *
+ * Checkpoints: the training child writes one after every epoch into `.<DIR name>.checkpoint/` next to DIR (not
+ * into the staging folder, whose name holds a process id and which a later run removes). A run that fails or is
+ * killed leaves it there; `--resume` continues from it; a run without `--resume` discards it; a published run
+ * removes it.
  *
  * For each model: writes the generated tfjs program into DIR/src, runs it in a fresh Node process (so what
  * trains is exactly the code `mmfc build --target tfjs` gives users), then exports the trained weights as
  * DIR/<model>.onnx and checks that ONNX Runtime reproduces the tfjs test-split predictions.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { emitOnnx, readTfjsWeights } from '../compiler/emit/onnx/index.ts';
 import { emitTfjs } from '../compiler/emit/tfjs/program.ts';
@@ -18,11 +23,12 @@ import { backendAccepts, checkedModels } from './build.ts';
 import { formatHuman } from './report.ts';
 import { readSource } from './main.ts';
 import { VERSION } from './version.ts';
+import { CHECKPOINT_FILE } from '../runtime/train/checkpoint.ts';
 
 
 export async function trainCommand(
   file: string,
-  o: { out?: string; model?: string; epochs?: number; maxRows?: number },
+  o: { out?: string; model?: string; epochs?: number; maxRows?: number; resume?: boolean },
 ): Promise<number> {
   const text = readSource(file);
   const models = checkedModels(file, text, o.model);
@@ -54,20 +60,67 @@ export async function trainCommand(
  * Train one model into a hidden staging folder next to `dir` and move it into place only when training, the
  * ONNX export and the parity check all succeed: a failed or interrupted run leaves `dir` as it was.
  */
-async function trainOne(file: string, text: string, m: IRModel, dir: string, o: { epochs?: number; maxRows?: number }): Promise<number> {
+async function trainOne(file: string, text: string, m: IRModel, dir: string, o: { epochs?: number; maxRows?: number; resume?: boolean }): Promise<number> {
   if (existsSync(dir) && !statSync(dir).isDirectory()) {
     process.stderr.write(`mmfc: --out ${dir} is a file, not a folder\n`);
     return 2;
   }
+  const ck = checkpointDir(dir);
+  const owner = checkpointOwner(ck);
+  if (owner !== null) {
+    process.stderr.write(`mmfc: another mmfc (process ${owner}) is training into ${dir}; wait for it to finish or stop it first\n`);
+    return 1;
+  }
   removeStaleStages(dir);
+  const ckFile = join(ck, CHECKPOINT_FILE);
+  if (!o.resume && existsSync(ckFile)) {
+    process.stdout.write(`discarding the checkpoint of an unfinished run in ${ck} (mmfc train --resume would have continued it)\n`);
+    rmSync(ck, { recursive: true, force: true });
+  }
+  if (o.resume && !existsSync(ckFile)) process.stdout.write(`--resume: no checkpoint in ${ck}; training ${m.name} from the start\n`);
+  mkdirSync(ck, { recursive: true });
+  writeFileSync(join(ck, OWNER_FILE), String(process.pid));
   const stage = join(dirname(dir), `.${basename(dir)}.partial-${process.pid}`);
   rmSync(stage, { recursive: true, force: true });
+  let code = 1;
   try {
-    const code = await trainInto(file, text, m, stage, dir, o);
-    if (code === 0) publish(stage, dir);
+    code = await trainInto(file, text, m, stage, dir, { ...o, checkpoint: ck });
+    if (code === 0) {
+      publish(stage, dir);
+      rmSync(ck, { recursive: true, force: true });
+    }
     return code;
   } finally {
     rmSync(stage, { recursive: true, force: true });
+    rmSync(join(ck, OWNER_FILE), { force: true });
+    if (code !== 0 && existsSync(ckFile)) {
+      process.stderr.write(`${m.name}: the checkpoint of its last finished epoch is in ${ck}; add --resume to the same command to continue from it\n`);
+    } else if (code !== 0) rmSync(ck, { recursive: true, force: true });
+  }
+}
+
+/** Marks a checkpoint folder as in use by a running mmfc (its process id). */
+const OWNER_FILE = 'owner.pid';
+
+/** The checkpoint folder of output folder `dir`: `.<name>.checkpoint` beside it (stable across runs, unlike the stage). */
+export function checkpointDir(dir: string): string {
+  return join(dirname(dir), `.${basename(dir)}.checkpoint`);
+}
+
+/** The process id of a live mmfc using checkpoint folder `ck`, or null (none, itself, or a dead one). */
+function checkpointOwner(ck: string): number | null {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(ck, OWNER_FILE), 'utf8').trim());
+  } catch {
+    return null;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return null;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM' ? pid : null;
   }
 }
 
@@ -106,7 +159,7 @@ async function trainInto(
   m: IRModel,
   work: string,
   dir: string,
-  o: { epochs?: number; maxRows?: number },
+  o: { epochs?: number; maxRows?: number; resume?: boolean; checkpoint: string },
 ): Promise<number> {
   const src = join(work, 'src');
   let files: Awaited<ReturnType<typeof emitTfjs>>;
@@ -122,6 +175,8 @@ async function trainInto(
   const args = [join(src, `${m.name}.train.ts`), work];
   if (o.epochs) args.push('--epochs', String(o.epochs));
   if (o.maxRows) args.push('--max-rows', String(o.maxRows));
+  args.push('--checkpoint', o.checkpoint, '--keep-checkpoint');
+  if (o.resume) args.push('--resume');
   const code = await run(process.execPath, ['--import', import.meta.resolve('tsx'), ...args]);
   if (code === 130 || code === 143) {
     process.stderr.write(`${m.name}: interrupted; ${dir} was left as it was\n`);

@@ -288,6 +288,12 @@ export interface TrainPlan {
   earlyStop?: { monitor: 'val_loss' | 'val_accuracy'; patience: number };
   /** Per-class loss weights, indexed like the label's classes. */
   classWeights?: number[];
+  /** Learning rate per epoch; the same shape as the runtime's `LrSchedule` (runtime/train/schedule.ts has the formulas). */
+  lrSchedule?:
+    | { kind: 'step'; every: number; factor: number }
+    | { kind: 'exponential'; factor: number }
+    | { kind: 'cosine'; minLr: number }
+    | { kind: 'reduce_on_plateau'; monitor: 'val_loss' | 'val_accuracy' | 'loss'; patience: number; factor: number; minLr: number };
   range?: Range;
 }
 

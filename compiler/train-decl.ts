@@ -34,7 +34,23 @@ const EARLY_STOP: readonly ParamSpec[] = [
   { name: 'patience', type: { t: 'int' }, doc: 'epochs without improvement before stopping', positional: true, default: 3, min: 1 },
 ];
 
-const KNOWN = ['optimizer', 'early_stop', 'epochs', 'batch', 'batch_size', 'seed', 'lr', 'class_weights'];
+/** Learning-rate schedules (runtime/train/schedule.ts has the formulas). */
+const SCHEDULES: Record<string, readonly ParamSpec[]> = {
+  step: [
+    { name: 'every', type: { t: 'int' }, doc: 'epochs between two reductions', positional: true, required: true, min: 1 },
+    { name: 'factor', type: { t: 'number' }, doc: 'multiplies the learning rate every `every` epochs', positional: true, default: 0.5, min: 0, minExclusive: true, max: 1 },
+  ],
+  exponential: [{ name: 'factor', type: { t: 'number' }, doc: 'multiplies the learning rate after every epoch', positional: true, default: 0.9, min: 0, minExclusive: true, max: 1 }],
+  cosine: [{ name: 'min_lr', type: { t: 'number' }, doc: 'learning rate reached at the last epoch', positional: true, default: 0, min: 0 }],
+  reduce_on_plateau: [
+    { name: 'patience', type: { t: 'int' }, doc: 'epochs without improvement before the learning rate is reduced', positional: true, default: 2, min: 1 },
+    { name: 'factor', type: { t: 'number' }, doc: 'multiplies the learning rate at each reduction', positional: true, default: 0.5, min: 0, minExclusive: true, max: 1, maxExclusive: true },
+    { name: 'monitor', type: { t: 'enum', values: ['val_loss', 'val_accuracy', 'loss'] }, doc: 'what to watch', default: 'val_loss' },
+    { name: 'min_lr', type: { t: 'number' }, doc: 'the learning rate is never reduced below this', default: 0, min: 0 },
+  ],
+};
+
+const KNOWN = ['optimizer', 'early_stop', 'epochs', 'batch', 'batch_size', 'seed', 'lr', 'lr_schedule', 'class_weights'];
 
 /** Check one train block. */
 export function checkTrain(t: TrainDecl, diags: Diagnostic[]): TrainPlan {
@@ -48,6 +64,7 @@ export function checkTrain(t: TrainDecl, diags: Diagnostic[]): TrainPlan {
     }
     seen.add(key);
     if (key === 'optimizer') optimizer(s, plan, diags);
+    else if (key === 'lr_schedule') lrSchedule(s, plan, diags);
     else if (key === 'early_stop') {
       const b = bindArgs('early_stop', EARLY_STOP, s.args ?? (s.value ? [{ value: s.value, range: s.value.range }] : []), s.range, diags);
       if (b.ok) plan.earlyStop = { monitor: b.values.monitor as 'val_loss' | 'val_accuracy', patience: b.values.patience as number };
@@ -105,4 +122,51 @@ function optimizer(s: Setting, plan: TrainPlan, diags: Diagnostic[]): void {
   if (!b.ok) return;
   plan.optimizer = { name: name as TrainPlan['optimizer']['name'], lr: b.values.lr as number };
   if (name === 'sgd') plan.optimizer.momentum = b.values.momentum as number;
+}
+
+/** `lr_schedule step(every 5, factor 0.5)` | `exponential(0.9)` | `cosine(min_lr 1e-5)` | `reduce_on_plateau(3, 0.5)`. */
+function lrSchedule(s: Setting, plan: TrainPlan, diags: Diagnostic[]): void {
+  const call = s.value;
+  const names = Object.keys(SCHEDULES);
+  if (!call || (call.kind !== 'Call' && call.kind !== 'Name')) {
+    diags.push(diagnostic('MMF3002', 'error', `lr_schedule takes a schedule: ${names.join(', ')}`, s.range, 'Write lr_schedule step(every 5, factor 0.5).'));
+    return;
+  }
+  const name = call.kind === 'Call' ? call.callee.name : call.name;
+  const spec = SCHEDULES[name];
+  if (!spec) {
+    const g = didYouMean(name, names);
+    diags.push(
+      diagnostic(
+        'MMF1004',
+        'error',
+        `Unknown learning-rate schedule '${name}'; mmf has ${names.join(', ')}`,
+        call.kind === 'Call' ? call.callee.range : call.range,
+        g ? `Did you mean '${g}'?` : 'Use step(every 5, factor 0.5), exponential(0.9), cosine or reduce_on_plateau(patience 3, factor 0.5).',
+      ),
+    );
+    return;
+  }
+  const b = bindArgs(name, spec, call.kind === 'Call' ? call.args : [], call.range, diags);
+  if (!b.ok) return;
+  const v = b.values;
+  switch (name) {
+    case 'step':
+      plan.lrSchedule = { kind: 'step', every: v.every as number, factor: v.factor as number };
+      break;
+    case 'exponential':
+      plan.lrSchedule = { kind: 'exponential', factor: v.factor as number };
+      break;
+    case 'cosine':
+      plan.lrSchedule = { kind: 'cosine', minLr: v.min_lr as number };
+      break;
+    default:
+      plan.lrSchedule = {
+        kind: 'reduce_on_plateau',
+        monitor: v.monitor as 'val_loss' | 'val_accuracy' | 'loss',
+        patience: v.patience as number,
+        factor: v.factor as number,
+        minLr: v.min_lr as number,
+      };
+  }
 }

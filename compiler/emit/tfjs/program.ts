@@ -138,7 +138,8 @@ export async function emitTfjs(models: IRModel[], opts: EmitTfjsOptions): Promis
     // The runtime's training loop has no regression head yet (compiler/trainable.ts, MMF4001): no train program.
     // Nor for inputs the data pipeline cannot read yet (audio, timeseries, signal, video: MMF4002).
     if (!data || m.head.label.kind === 'number' || trainingDiagnostics(m).length) continue;
-    const trainSrc = `${HEADER(opts)}// Trains ${m.name}: npx tsx ${m.name}.train.ts [OUT_DIR] [--epochs N] [--max-rows N]
+    const trainSrc = `${HEADER(opts)}// Trains ${m.name}: npx tsx ${m.name}.train.ts [OUT_DIR] [--epochs N] [--max-rows N] [--resume]
+// A checkpoint is written after every epoch (to OUT_DIR, or --checkpoint DIR); --resume continues from it.
 import { initBackend, parseTrainArgs, runProgram, runTraining, type DataSpec, type HeadSpec, type TrainSpec } from 'mmf/runtime';
 import { ${builderName(m)} } from './${m.name}.model.ts';
 
@@ -161,6 +162,7 @@ await runProgram(async () => {
     baseDir: process.cwd(),
     outDir: args.outDir ?? ${JSON.stringify(`out/${m.name}`)},
     maxRows: args.maxRows,
+    checkpoint: { dir: args.checkpoint ?? args.outDir ?? ${JSON.stringify(`out/${m.name}`)}, resume: args.resume, keep: args.keepCheckpoint },
   });
 });
 `;
