@@ -8,7 +8,7 @@ import { diagnostic } from '../grammar/diagnostic.ts';
 import { bindArgs } from './args.ts';
 import type { IRInput, IRNode, LabelPlan, OpAttrs, OpName } from './ir.ts';
 import { findLayer, layerNames } from './layers/index.ts';
-import type { ExpandCtx, Ref } from './layers/index.ts';
+import type { ExpandCtx, NestedHooks, Ref } from './layers/index.ts';
 import { outputMask } from './layers/mask.ts';
 import { OPS, isOpError } from './ops/index.ts';
 import { formatShape, formatType, type TensorType } from './shape.ts';
@@ -281,21 +281,30 @@ export class GraphBuilder {
   }
 
   /** A layer call written as an argument (`residual(dense(64), dense(32))`): bound and expanded on `input`. */
-  private nested(decl: string, call: CallExpr, input: Ref): Ref | null {
+  private nested(decl: string, call: CallExpr, input: Ref, hooks: NestedHooks = {}): Ref | null {
     const layer = findLayer(call.callee.name);
     if (!layer) {
       this.unknownLayer(call);
       return null;
     }
-    if (layer.role !== 'layer') {
+    const roles = hooks.roles ?? ['layer'];
+    if (!roles.includes(layer.role)) {
       this.env.diags.push(
-        diagnostic('MMF1003', 'error', `${call.callee.name} is a ${layer.role}; only layers can be nested in a block`, call.callee.range, `Use layers such as dense(...) or conv1d(...) here.`),
+        diagnostic(
+          'MMF1003',
+          'error',
+          `${call.callee.name} is a ${layer.role}; only ${roles.map((r) => `${r}s`).join(' and ')} can be nested here`,
+          call.callee.range,
+          roles.includes('head') ? 'Write heads as classifier(LABEL) or regression(LABEL).' : `Use layers such as dense(...) or conv1d(...) here.`,
+        ),
       );
       return null;
     }
     const bound = bindArgs(call.callee.name, layer.params, call.args, call.range, this.env.diags);
     if (!bound.ok) return null;
-    return layer.expand(this.ctx(decl, call.range, bound, call), [input], bound.values);
+    const ctx = this.ctx(decl, call.range, bound, call);
+    if (hooks.add) ctx.add = hooks.add(ctx.add);
+    return layer.expand(ctx, [input], bound.values);
   }
 
   private ctx(decl: string, range: Range, args: ExpandCtx['args'], call?: CallExpr): ExpandCtx {
@@ -305,7 +314,11 @@ export class GraphBuilder {
       decl,
       args,
       call,
-      expandCall: (c, input) => this.nested(decl, c, input),
+      expandCall: (c, input, hooks) => this.nested(decl, c, input, hooks),
+    if (hooks.only && !hooks.only.names.has(call.callee.name)) {
+      this.env.diags.push(diagnostic('MMF1003', 'error', `${call.callee.name} ${hooks.only.refuse}`, call.callee.range, hooks.only.hint));
+      return null;
+    }
       report: (d) => env.diags.push(d),
       add: <K extends OpName>(op: K, inputs: Ref[], attrs: OpAttrs[K], hint: string, at?: Range) =>
         this.addNode(decl, op, inputs, attrs, hint, at ?? range),

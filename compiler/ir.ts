@@ -159,6 +159,12 @@ export interface OpAttrs {
     activation: Activation;
     useBias: boolean;
   };
+  /**
+   * An image op applied to every frame of a video (compiler/ops/time-distributed.ts): x [b, T, H, W, C] →
+   * [b, T, …out], where `layer` maps one frame [b, H, W, C] to [b, …out]. One set of weights for all frames: the
+   * inner op's weights (tfjs `timeDistributed` names them `<node id>/kernel`, …).
+   */
+  time_distributed: { layer: TimeDistributedLayer };
   // --- padding masks, residuals, Transformer encoder blocks (compiler/ops/transformer.ts) ---
   /** y = x_1 + x_2 + … element-wise; every input the same shape (residual connections, fusion `add`). */
   add: Record<string, never>;
@@ -177,6 +183,11 @@ export interface OpAttrs {
 }
 
 export type OpName = keyof OpAttrs;
+
+/** The per-frame ops `time_distributed` can wrap. */
+export type TimeDistributedOp = 'conv2d' | 'max_pool2d' | 'avg_pool2d' | 'global_max_pool2d' | 'global_avg_pool2d' | 'reshape';
+/** One per-frame op with its attributes (attributes as for the op on an image [b, H, W, C]). */
+export type TimeDistributedLayer = { [K in TimeDistributedOp]: { op: K; attrs: OpAttrs[K] } }[TimeDistributedOp];
 
 /** One trained tensor of a node, in the order tfjs `layer.getWeights()` returns them. */
 export interface WeightSpec {

@@ -231,6 +231,7 @@ const LAYER_CALLS: Record<string, string[]> = {
   transformer: ['transformer(2, 16)', 'transformer(2, 16, positions sinusoidal)'],
   reshape: ['reshape([4, 2])'],
   residual: ['residual(dense(8))', 'residual(dense(8), layer_norm)'],
+  time_distributed: ['time_distributed(conv2d(4, 3, padding same, strides 2))', 'time_distributed(max_pool2d(2))', 'time_distributed(flatten)'],
 };
 for (const l of LAYERS) if (l.role === 'layer' && !LAYER_CALLS[l.name] && l.params.length === 0) LAYER_CALLS[l.name] = [l.name];
 

@@ -11,6 +11,7 @@ import { regression } from './regression.ts';
 import { conv3d } from './video.ts';
 import { add, reshape, transformer } from './transformer.ts';
 import { residual } from './residual.ts';
+import { timeDistributed } from './time-distributed.ts';
 
 export const LAYERS: readonly LayerDef[] = [
   embedding,
@@ -50,6 +51,7 @@ export const LAYERS: readonly LayerDef[] = [
   add,
   reshape,
   residual,
+  timeDistributed,
 ];
 
 const BY_NAME = new Map<string, LayerDef>();
@@ -65,4 +67,4 @@ export function layerNames(): string[] {
   return [...BY_NAME.keys()];
 }
 
-export type { LayerDef, Ref, ExpandCtx } from './types.ts';
+export type { LayerDef, Ref, ExpandCtx, NestedHooks } from './types.ts';

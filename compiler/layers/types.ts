@@ -46,7 +46,17 @@ export interface ExpandCtx {
   /** The call being expanded, as written (`residual` reads the layer calls in its arguments). */
   call?: CallExpr;
   /** Expand a nested layer call (`residual(dense(64), …)`) on `input`, with its own argument checking. */
-  expandCall?(call: CallExpr, input: Ref): Ref | null;
+  expandCall?(call: CallExpr, input: Ref, hooks?: NestedHooks): Ref | null;
+}
+
+/** How a wrapping layer changes the expansion of a nested call (`time_distributed(conv2d(…))`, `heads(…)`). */
+export interface NestedHooks {
+  /** The roles the nested call may have (default: layers only; MMF1003 otherwise). */
+  roles?: readonly Role[];
+  /** The names (or aliases) the nested call may use; others are MMF1003 with `refuse` as the message's end. */
+  only?: { names: ReadonlySet<string>; refuse: string; hint: string };
+  /** Replaces the nested expansion's `add` (given the builder's own) to rewrite the ops it adds. */
+  add?: (base: ExpandCtx['add']) => ExpandCtx['add'];
 }
 
 export type Role = 'layer' | 'fusion' | 'head';

@@ -16,6 +16,7 @@ import { max_pool1d, avg_pool1d } from './pool1d.ts';
 import { batch_norm, layer_norm } from './normalization.ts';
 import { conv3d } from './video.ts';
 import { add, positions, padding_mask } from './transformer.ts';
+import { time_distributed } from './time-distributed.ts';
 
 export const OPS: { [K in OpName]: OpDef<K> } = {
   embedding,
@@ -50,6 +51,7 @@ export const OPS: { [K in OpName]: OpDef<K> } = {
   add,
   positions,
   padding_mask,
+  time_distributed,
 };
 
 export type { OpDef, OpError } from './types.ts';

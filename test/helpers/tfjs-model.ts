@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { IRModel, WeightMap } from '../../compiler/ir.ts';
-import { tfjsLayer } from '../../compiler/emit/tfjs/layers.ts';
+import { tfjsLayer, type TfjsLayerDesc } from '../../compiler/emit/tfjs/layers.ts';
 
 type Tf = typeof tfjs;
 /** A runtime custom layer class, constructed with the layer config. */
@@ -27,18 +27,20 @@ export function buildTfjsModel(model: IRModel, tf: Tf, weights?: WeightMap, cust
     return x;
   });
   const layers = new Map<string, tfjs.layers.Layer>();
-  for (const node of model.nodes) {
-    const desc = tfjsLayer(node);
-    let layer: tfjs.layers.Layer;
+  /** A layer from its description; a wrapper (timeDistributed) gets its wrapped layer as `layer`. */
+  const instantiate = (desc: TfjsLayerDesc, id: string): tfjs.layers.Layer => {
+    const config = desc.wrapped ? { ...desc.config, layer: instantiate(desc.wrapped, id) } : desc.config;
     if (desc.factory.ns === 'tf') {
       const make = (tf.layers as unknown as Record<string, (c: unknown) => tfjs.layers.Layer>)[desc.factory.name];
-      if (!make) throw new Error(`tf.layers.${desc.factory.name} does not exist (node '${node.id}')`);
-      layer = make(desc.config);
-    } else {
-      const Cls = custom[desc.factory.name];
-      if (!Cls) throw new Error(`runtime layer ${desc.factory.name} was not supplied (node '${node.id}')`);
-      layer = new Cls(desc.config);
+      if (!make) throw new Error(`tf.layers.${desc.factory.name} does not exist (node '${id}')`);
+      return make(config);
     }
+    const Cls = custom[desc.factory.name];
+    if (!Cls) throw new Error(`runtime layer ${desc.factory.name} was not supplied (node '${id}')`);
+    return new Cls(config);
+  };
+  for (const node of model.nodes) {
+    const layer = instantiate(tfjsLayer(node), node.id);
     const ins = node.inputs.map((id) => values.get(id)!);
     const out = layer.apply(ins.length === 1 ? ins[0]! : ins) as tfjs.SymbolicTensor;
     values.set(node.id, out);

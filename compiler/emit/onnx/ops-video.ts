@@ -3,8 +3,10 @@
  * Conv(W [F, C, kf, kh, kw], B [F], kernel_shape, strides, auto_pad VALID | SAME_UPPER) → Transpose(0,2,3,4,1) →
  * activation. TensorFlow's `same` puts the odd padding at the end of each axis, which is ONNX's SAME_UPPER.
  */
+import type { IRNode } from '../../ir.ts';
+import { frameType } from '../../ops/time-distributed.ts';
 import type { OnnxEmit } from './ops.ts';
-import { emitActivation } from './ops.ts';
+import { emitActivation, emitNode } from './ops.ts';
 
 /** tfjs conv3d kernel [kf, kh, kw, C, F] → ONNX Conv weight [F, C, kf, kh, kw]. */
 export function conv3dKernelToOnnx(kernel: Float32Array, k: readonly [number, number, number], c: number, f: number): Float32Array {
@@ -35,4 +37,23 @@ const conv3d: OnnxEmit<'conv3d'> = (ctx, node, [x]) => {
   return emitActivation(g, node.id, g.op(node.id, 'Transpose', [y], { perm: [0, 2, 3, 4, 1] }), a.activation);
 };
 
-export const VIDEO_ONNX_OPS = { conv3d };
+/** The per-frame op of a time_distributed node as a node of its own: same id (so the same initializer names), frame types. */
+export function frameNode(node: Extract<IRNode, { op: 'time_distributed' }>): IRNode {
+  return { ...node, op: node.attrs.layer.op, attrs: node.attrs.layer.attrs, out: frameType(node.out) } as IRNode;
+}
+
+/**
+ * time_distributed: x [b, T, H, W, C] → Reshape [b·T, H, W, C] → the frame op (its own emitter, weights named
+ * `<node id>/…` as tfjs names the wrapper's) → Reshape [b, T, …out]. Both shapes use −1 for the unknown batch; T and
+ * the frame sizes are known (the checker requires a video of known sizes).
+ */
+const time_distributed: OnnxEmit<'time_distributed'> = (ctx, node, [x]) => {
+  const { g } = ctx;
+  const input = ctx.inputTypes[0]!;
+  const [, frames, ...rest] = input.shape as number[];
+  const flat = g.op(node.id, 'Reshape', [x!, g.constInt64(node.id, 'frames_shape', [-1, ...rest])]);
+  const y = emitNode({ ...ctx, inputTypes: [frameType(input)] }, frameNode(node), [flat]);
+  return g.op(node.id, 'Reshape', [y, g.constInt64(node.id, 'video_shape', [-1, frames!, ...(node.out.shape.slice(2) as number[])])]);
+};
+
+export const VIDEO_ONNX_OPS = { conv3d, time_distributed };

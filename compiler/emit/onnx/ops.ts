@@ -22,7 +22,8 @@ import {
   recurrentBiasToOnnx,
 } from './layout.ts';
 import { MORE_ONNX_OPS } from './ops-more.ts';
-import { VIDEO_ONNX_OPS } from './ops-video.ts';
+import { frameNode, VIDEO_ONNX_OPS } from './ops-video.ts';
+import { frameType } from '../../ops/time-distributed.ts';
 import { TRANSFORMER_ONNX_OPS } from './ops-transformer.ts';
 
 /** What an op emitter may use besides its node and input names. */
@@ -194,6 +195,7 @@ export interface OnnxEmitProblem {
 export function onnxCannotEmit(node: IRNode, inputTypes: readonly TensorType[]): OnnxEmitProblem | undefined {
   const input = inputTypes[0];
   if (!input) return undefined;
+  if (node.op === 'time_distributed') return onnxCannotEmit(frameNode(node), [frameType(input)]);
   if (node.op === 'conv1d' && node.attrs.padding === 'same' && node.attrs.dilation !== 1 && typeof input.shape[1] !== 'number')
     return {
       reason: `uses padding same with dilation ${node.attrs.dilation}, which needs a known sequence length, but its input length is '${input.shape[1]}'`,

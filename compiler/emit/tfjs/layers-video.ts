@@ -1,6 +1,10 @@
-/** tfjs layers for video ops (compiler/ops/video.ts): conv3d as tf.layers.conv3d, channels last (NDHWC). */
+/**
+ * tfjs layers for video ops (compiler/ops/video.ts, time-distributed.ts): conv3d as tf.layers.conv3d, channels last
+ * (NDHWC); time_distributed as tf.layers.timeDistributed wrapping the frame layer (its weights are named after the
+ * wrapper, `<node id>/kernel`, so the node id names the wrapper and the wrapped layer is `<node id>_frame`).
+ */
 import type { IRNode } from '../../ir.ts';
-import type { TfjsLayerDesc } from './layers.ts';
+import { tfjsLayer, type TfjsLayerDesc } from './layers.ts';
 
 type Node<K extends IRNode['op']> = Extract<IRNode, { op: K }>;
 
@@ -17,5 +21,10 @@ export const VIDEO_TFJS_LAYERS = {
       useBias: n.attrs.useBias,
       dataFormat: 'channelsLast',
     },
+  }),
+  time_distributed: (n: Node<'time_distributed'>): TfjsLayerDesc => ({
+    factory: { ns: 'tf', name: 'timeDistributed' },
+    config: { name: n.id },
+    wrapped: tfjsLayer({ ...n, id: `${n.id}_frame`, op: n.attrs.layer.op, attrs: n.attrs.layer.attrs } as IRNode),
   }),
 };

@@ -15,6 +15,8 @@ export interface TfjsLayerDesc {
   factory: LayerFactory;
   /** JSON-serialisable layer config, including `name` (the node id). */
   config: Record<string, unknown>;
+  /** For a wrapper (tf.layers.timeDistributed): the layer it wraps, passed as the config's `layer` entry. */
+  wrapped?: TfjsLayerDesc;
 }
 
 /** tfjs activation identifiers for IR activations (tfjs spells a few differently). */
@@ -97,7 +99,7 @@ export const TFJS_LAYERS: { [K in OpName]: Emit<K> } = {
   global_avg_pool2d: (n) => tf('globalAveragePooling2d', { name: n.id, dataFormat: 'channelsLast' }),
   // gmu, tensor_fusion, low_rank_fusion, film, bilstm, bigru, max/avg_pool1d, batch_norm, layer_norm
   ...MORE_TFJS_LAYERS,
-  // conv3d
+  // conv3d, time_distributed
   ...VIDEO_TFJS_LAYERS,
   // add, positions, padding_mask
   ...TRANSFORMER_TFJS_LAYERS,
@@ -115,6 +117,7 @@ export interface TfjsEmitProblem {
  * refuses with this reason, and compiler/capabilities.ts reports it as MMF4004, so the two cannot drift.
  */
 export function tfjsCannotEmit(node: IRNode): TfjsEmitProblem | undefined {
+  if (node.op === 'time_distributed') return tfjsCannotEmit({ ...node, op: node.attrs.layer.op, attrs: node.attrs.layer.attrs } as IRNode);
   if (node.op !== 'conv1d' && node.op !== 'conv2d') return undefined;
   const strides = [node.attrs.strides].flat();
   const dilation = [node.attrs.dilation].flat();

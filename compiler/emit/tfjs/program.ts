@@ -9,7 +9,7 @@
 import { format } from 'prettier';
 import type { IRModel, IRNode } from '../../ir.ts';
 import { formatType } from '../../shape.ts';
-import { tfjsLayer } from './layers.ts';
+import { tfjsLayer, type TfjsLayerDesc } from './layers.ts';
 import { trainingDiagnostics } from '../../trainable.ts';
 
 export interface EmitTfjsOptions {
@@ -57,12 +57,19 @@ export function builderName(model: IRModel): string {
   return `build${model.name[0]!.toUpperCase()}${model.name.slice(1)}`;
 }
 
+/** The expression constructing a layer: `tf.layers.dense({...})`, and a wrapper's layer as its `layer` entry. */
+function printCtor(d: TfjsLayerDesc): string {
+  const ctor = d.factory.ns === 'tf' ? `tf.layers.${d.factory.name}` : `new mmf.${d.factory.name}`;
+  if (!d.wrapped) return `${ctor}(${JSON.stringify(d.config)})`;
+  const entries = Object.entries(d.config).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+  return `${ctor}({ ${[...entries, `layer: ${printCtor(d.wrapped)}`].join(', ')} })`;
+}
+
 function printLayer(node: IRNode): string {
   const d = tfjsLayer(node);
-  const ctor = d.factory.ns === 'tf' ? `tf.layers.${d.factory.name}` : `new mmf.${d.factory.name}`;
   const args = node.inputs.map(jsName);
   const input = args.length === 1 ? args[0] : `[${args.join(', ')}]`;
-  return `const ${jsName(node.id)} = ${ctor}(${JSON.stringify(d.config)}).apply(${input}) as tf.SymbolicTensor;`;
+  return `const ${jsName(node.id)} = ${printCtor(d)}.apply(${input}) as tf.SymbolicTensor;`;
 }
 
 /** TypeScript source of `build<Model>(): tf.LayersModel`. */
