@@ -9,6 +9,7 @@ import { diagnostic } from '../grammar/diagnostic.ts';
 import { checkColumnsExist, checkDataset, checkInput, checkLabel } from './data-decls.ts';
 import { columnsOf, readHeadFromDisk, type ReadHead } from './data-columns.ts';
 import { GraphBuilder, type StepType } from './graph.ts';
+import { CheckCache } from './check-cache.ts';
 import type { DatasetPlan, IRInput, IRModel, LabelPlan, TrainPlan } from './ir.ts';
 import { checkInputAnnotation } from './modalities.ts';
 import { loadImports, readSourceFromDisk, type ImportedDecls, type ReadSource } from './imports.ts';
@@ -24,6 +25,11 @@ export interface CheckOptions {
   skipDataFiles?: boolean;
   /** How to read an imported .mmf file by absolute path (the language server passes unsaved buffers). */
   readFile?: ReadSource;
+  /**
+   * Results kept from earlier checks of the same document, reused for declarations that did not change
+   * (compiler/check-cache.ts; the language server passes one per document). The result is the same without it.
+   */
+  cache?: CheckCache;
   /** Absolute paths of the files importing this one, outermost first (for import cycles; internal). */
   importStack?: string[];
 }
@@ -64,10 +70,15 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
   const labels = new Map<string, LabelPlan & { dataset?: string }>();
   const trains = new Map<string, TrainPlan>();
   const columns = new Map<string, string[] | undefined>();
+  // Each declaration's check runs in a region the cache can reuse (compiler/check-cache.ts).
+  const session = CheckCache.session(opts.cache, opts.fileName ?? '', { symbols, inputs, labels });
+  const sink = (d: Decl) => (foreign(d) ? [] : diags);
+  const slot = (d: Decl, what: string) => (foreign(d) ? `${what} (imported)` : what);
 
   for (const d of program.decls) {
     if (d.kind === 'Dataset' && symbols.byName.get(d.name.name)?.decl === d) {
-      const plan = checkDataset(d, foreign(d) ? [] : diags);
+      const out = sink(d);
+      const plan = session.memo(d, slot(d, 'dataset'), { diags: out }, () => checkDataset(d, out));
       if (!plan) continue;
       datasets.set(d.name.name, plan);
       datasetDirs.set(d.name.name, dirOf(d));
@@ -95,17 +106,19 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
   const fileOf = (ds: string | undefined) => (ds ? datasets.get(ds)?.source.path ?? ds : '');
   for (const d of program.decls) {
     if (d.kind === 'Input' && symbols.byName.get(d.name.name)?.decl === d) {
-      const inp = checkInput(d, symbols, foreign(d) ? [] : diags);
+      const out = sink(d);
+      const inp = session.memo(d, slot(d, 'input'), { diags: out }, (t) => checkInput(d, t.symbols, out));
       if (inp) inputs.set(inp.name, inp);
       if (inp && d.annotation && !foreign(d)) checkInputAnnotation(inp.name, inp.out, d.annotation, diags);
       if (!foreign(d) && columns.has(d.source.dataset.name)) checkColumnsExist(d.source, columns.get(d.source.dataset.name), fileOf(d.source.dataset.name), diags);
     } else if (d.kind === 'Label' && symbols.byName.get(d.name.name)?.decl === d) {
-      const l = checkLabel(d, symbols, foreign(d) ? [] : diags);
+      const out = sink(d);
+      const l = session.memo(d, slot(d, 'label'), { diags: out }, (t) => checkLabel(d, t.symbols, out));
       if (l) labels.set(l.name, l);
       if (!foreign(d) && columns.has(d.source.dataset.name)) checkColumnsExist(d.source, columns.get(d.source.dataset.name), fileOf(d.source.dataset.name), diags);
     } else if (d.kind === 'Train') {
       const sym = symbols.resolve(d.model.name, d.model.range, ['model'], 'the target of train', diags);
-      const plan = checkTrain(d, diags);
+      const plan = session.memo(d, 'train', { diags }, () => checkTrain(d, diags));
       if (!sym) continue;
       if (trains.has(sym.name)) {
         diags.push(diagnostic('MMF1002', 'error', `model ${sym.name} already has a train block`, d.model.range, 'Merge the two train blocks.'));
@@ -123,26 +136,33 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
   // Encoders and fusions alone first: their diagnostics and hover types, once each, in source order.
   for (const d of program.decls) {
     if ((d.kind === 'Encoder' || d.kind === 'Fusion') && !foreign(d) && symbols.byName.get(d.name.name)?.decl === d) {
-      const g = new GraphBuilder(env, (decl) => decl === d.name.name); // each declaration records its own steps once
-      g.ref(symbols.byName.get(d.name.name)!, d.name.range);
+      session.memo(d, 'graph', { diags, stepTypes }, (t) => {
+        const g = new GraphBuilder({ ...env, ...t }, (decl) => decl === d.name.name); // each declaration records its own steps once
+        g.ref(t.symbols.byName.get(d.name.name)!, d.name.range);
+      });
       compiled.add(d.name.name);
     }
   }
   for (const d of program.decls) {
     // Imported models are visible names, built from their own file.
     if (d.kind !== 'Model' || foreign(d) || symbols.byName.get(d.name.name)?.decl !== d) continue;
-    const before = diags.length;
-    // Encoder types are already recorded; record only the model's own steps.
-    const modelDiags: Diagnostic[] = [];
-    const own = new GraphBuilder({ ...env, diags: modelDiags }, (decl) => decl === d.name.name);
-    for (const i of inputs.keys()) own.reserve(i);
-    own.reserve(d.name.name);
-    const out = own.pipeline(d.name.name, d.pipeline, 'model');
-    diags.push(...modelDiags);
-    // Warnings (a missing data file, say) do not stop a model from being built; errors do.
-    if (!out || !own.head || modelDiags.some((x) => x.severity === 'error')) continue;
-    const ds = consistentDataset(d.name.name, own.usedInputs, own.labelsUsed, d.range, diags);
-    if (diags.slice(before).some((x) => x.severity === 'error')) continue;
+    const built = session.memo(d, 'model', { diags, stepTypes }, (t) => {
+      const before = diags.length;
+      // Encoder types are already recorded; record only the model's own steps.
+      const modelDiags: Diagnostic[] = [];
+      const own = new GraphBuilder({ ...env, ...t, diags: modelDiags }, (decl) => decl === d.name.name);
+      own.reserveWhere((n) => t.inputs.has(n));
+      own.reserve(d.name.name);
+      const out = own.pipeline(d.name.name, d.pipeline, 'model');
+      diags.push(...modelDiags);
+      // Warnings (a missing data file, say) do not stop a model from being built; errors do.
+      if (!out || !own.head || modelDiags.some((x) => x.severity === 'error')) return undefined;
+      const ds = consistentDataset(d.name.name, own.usedInputs, own.labelsUsed, d.range, diags);
+      if (diags.slice(before).some((x) => x.severity === 'error')) return undefined;
+      return { own: own as GraphBuilder & { head: NonNullable<GraphBuilder['head']> }, ds };
+    });
+    if (!built) continue;
+    const { own, ds } = built;
     const dsPlan = ds ? datasets.get(ds) : undefined;
     models.push({
       name: d.name.name,

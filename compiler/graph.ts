@@ -47,13 +47,21 @@ export interface Head {
 /** Turns an id hint into a valid, unique layer name. */
 class NameAllocator {
   private used = new Set<string>();
+  private reservedBy: ((name: string) => boolean)[] = [];
   reserve(name: string): void {
     this.used.add(name);
+  }
+  /** Reserve every name `taken` says is taken (asked lazily, so reserving all inputs costs nothing per model). */
+  reserveWhere(taken: (name: string) => boolean): void {
+    this.reservedBy.push(taken);
+  }
+  private isUsed(id: string): boolean {
+    return this.used.has(id) || this.reservedBy.some((f) => f(id));
   }
   take(hint: string): string {
     const base = hint.replace(/[^A-Za-z0-9_]/g, '_') || 'layer';
     let id = base;
-    for (let i = 2; this.used.has(id); i++) id = `${base}_${i}`;
+    for (let i = 2; this.isUsed(id); i++) id = `${base}_${i}`;
     this.used.add(id);
     return id;
   }
@@ -78,6 +86,11 @@ export class GraphBuilder {
   /** Reserve names that layers must not take (inputs, the model name). */
   reserve(name: string): void {
     this.names.reserve(name);
+  }
+
+  /** Reserve every name for which `taken` is true (e.g. the inputs: `(n) => inputs.has(n)`), asked only for the ids layers want. */
+  reserveWhere(taken: (name: string) => boolean): void {
+    this.names.reserveWhere(taken);
   }
 
   /** The value of a declared input, encoder or fusion, compiling it on first use. */

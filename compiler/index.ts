@@ -2,7 +2,7 @@
  * The compiler's public API: text in, diagnostics and typed IR out. The CLI and the language server are thin
  * shells over these functions.
  */
-import { parse } from '../grammar/index.ts';
+import { parse, type ParseResult } from '../grammar/index.ts';
 import type { Program } from '../grammar/ast.ts';
 import type { Diagnostic } from '../grammar/diagnostic.ts';
 import { checkProgram, type CheckOptions, type CheckResult } from './check.ts';
@@ -18,7 +18,14 @@ export interface CompileResult extends CheckResult {
  * and only models without errors appear in `models`.
  */
 export function compile(text: string, opts: CheckOptions = {}): CompileResult {
-  const parsed = parse(text);
+  return compileParsed(parse(text), opts);
+}
+
+/**
+ * Check what {@link parse} (or grammar/incremental.ts's IncrementalParser, which returns the same) made of a
+ * source: `compile(text)` is `compileParsed(parse(text))`.
+ */
+export function compileParsed(parsed: ParseResult, opts: CheckOptions = {}): CompileResult {
   const checked = checkProgram(parsed.program, opts);
   const diagnostics = [...parsed.diagnostics, ...checked.diagnostics].sort(
     (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,

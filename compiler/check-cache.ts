@@ -1,0 +1,216 @@
+/**
+ * Incremental checking: what the checker computed for a declaration is kept and reused while nothing it read
+ * has changed, so re-checking a file after a one-line edit costs only the declarations that edit touches.
+ *
+ * The unit is one call of a checker function on one declaration (`checkInput` on an input, building a model's
+ * graph, ...), a *region*. A region is keyed by the declaration's AST object: the incremental parser
+ * (grammar/incremental.ts) hands back the very same object for a declaration whose text and line did not
+ * change, so identity means same text at the same place. While a region runs, every lookup it makes in the
+ * symbol table and in the maps of checked inputs and labels is recorded (the name and what it found: the
+ * declaration object, or the checked input object, which is itself reused). The region's effects are recorded
+ * too: the diagnostics and step types it pushed and the references it noted in the symbol table. Next time,
+ * when each recorded lookup finds the same thing, the region's result is returned and its effects are pushed
+ * again, in the same order, instead of running it. A region that enumerates the symbol table (a did-you-mean
+ * over every name) depends on the whole table: on every name and what it declares.
+ *
+ * The result is identical to a check without a cache (test/incremental-check.test.ts checks that after random
+ * edit sequences). Without a cache, regions just run.
+ */
+import type { Diagnostic, Range } from '../grammar/diagnostic.ts';
+import type { StepType } from './graph.ts';
+import type { SymbolInfo, SymbolTable } from './symbols.ts';
+
+/** The tables a region reads; inside a region they are tracking views of the checker's own. */
+export interface Tables<I, L> {
+  symbols: SymbolTable;
+  inputs: Map<string, I>;
+  labels: Map<string, L>;
+}
+
+/** Where a region's effects go: the diagnostics list it reports to, and the step types list (if it records any). */
+export interface Sinks {
+  diags: Diagnostic[];
+  stepTypes?: StepType[];
+}
+
+const SYMBOLS = 0;
+const INPUTS = 1;
+const LABELS = 2;
+type Source = typeof SYMBOLS | typeof INPUTS | typeof LABELS;
+
+/** A lookup a region made: in `src`, `key` found `value` (a declaration, a checked input, or undefined); `key` null: the whole table, `value` its version. */
+interface Dep {
+  src: Source;
+  key: string | null;
+  value: unknown;
+}
+
+interface Entry {
+  deps: Dep[];
+  result: unknown;
+  diags: Diagnostic[];
+  stepTypes: StepType[];
+  refs: { name: string; range: Range }[];
+}
+
+/** What identifies a symbol-table entry: its declaration (the same object means the same text at the same place). */
+const symbolIdentity = (s: SymbolInfo | undefined): unknown => s?.decl;
+
+/**
+ * Kept between checks of one document (the language server holds one per open document). Entries live as long
+ * as their declaration objects (a WeakMap), so memory follows the parser's cache.
+ */
+export class CheckCache {
+  private readonly entries = new WeakMap<object, Map<string, Entry>>();
+  /** The last snapshot of each program's symbol table (by file), and its version, for whole-table dependencies. */
+  private readonly tableVersions = new Map<string, { snapshot: unknown[]; version: number }>();
+  private nextVersion = 1;
+  /** Regions run and reused by the last session of each program (for benchmarks and tests). */
+  stats = { run: 0, reused: 0 };
+
+  /**
+   * Start checking one program (`file` tells programs apart: a file and the files it imports share a cache).
+   * Without a cache the returned session runs every region directly.
+   */
+  static session<I, L>(cache: CheckCache | undefined, file: string, tables: Tables<I, L>): CheckSession<I, L> {
+    return cache ? new CachedSession(cache, file, tables) : new DirectSession(tables);
+  }
+
+  /** @internal */
+  lookup(decl: object, slot: string): Entry | undefined {
+    return this.entries.get(decl)?.get(slot);
+  }
+
+  /** @internal */
+  store(decl: object, slot: string, e: Entry): void {
+    let m = this.entries.get(decl);
+    if (!m) this.entries.set(decl, (m = new Map()));
+    m.set(slot, e);
+  }
+
+  /** @internal The version of a program's symbol table: the same number while every name declares the same object. */
+  tableVersion(file: string, symbols: SymbolTable): number {
+    const snapshot: unknown[] = [];
+    for (const [k, v] of symbols.byName) snapshot.push(k, v.decl);
+    const prev = this.tableVersions.get(file);
+    if (prev && prev.snapshot.length === snapshot.length && prev.snapshot.every((x, i) => x === snapshot[i])) return prev.version;
+    const version = this.nextVersion++;
+    this.tableVersions.set(file, { snapshot, version });
+    return version;
+  }
+}
+
+/** One check of one program: runs regions, or reuses them from the cache. */
+export interface CheckSession<I, L> {
+  /**
+   * Run `run` for declaration `decl` (its `slot` names which check: 'input', 'model', …), or reuse what it
+   * returned and pushed last time when nothing it read has changed. `run` must read the tables only through
+   * its argument, and report only to `sinks`.
+   */
+  memo<R>(decl: object, slot: string, sinks: Sinks, run: (t: Tables<I, L>) => R): R;
+}
+
+class DirectSession<I, L> implements CheckSession<I, L> {
+  constructor(private readonly tables: Tables<I, L>) {}
+  memo<R>(_decl: object, _slot: string, _sinks: Sinks, run: (t: Tables<I, L>) => R): R {
+    return run(this.tables);
+  }
+}
+
+class CachedSession<I, L> implements CheckSession<I, L> {
+  private version: number | undefined;
+
+  constructor(
+    private readonly cache: CheckCache,
+    private readonly file: string,
+    private readonly tables: Tables<I, L>,
+  ) {
+    cache.stats = { run: 0, reused: 0 };
+  }
+
+  /** The symbol table's version (computed once per session: the table is complete before any region runs). */
+  private tableVersion(): number {
+    return (this.version ??= this.cache.tableVersion(this.file, this.tables.symbols));
+  }
+
+  private current(d: Dep): unknown {
+    if (d.key === null) return this.tableVersion();
+    if (d.src === SYMBOLS) return symbolIdentity(this.tables.symbols.byName.get(d.key));
+    return (d.src === INPUTS ? this.tables.inputs : this.tables.labels).get(d.key);
+  }
+
+  memo<R>(decl: object, slot: string, sinks: Sinks, run: (t: Tables<I, L>) => R): R {
+    const { symbols } = this.tables;
+    const hit = this.cache.lookup(decl, slot);
+    if (hit && hit.deps.every((d) => this.current(d) === d.value)) {
+      this.cache.stats.reused++;
+      sinks.diags.push(...hit.diags);
+      if (sinks.stepTypes) sinks.stepTypes.push(...hit.stepTypes);
+      for (const r of hit.refs) symbols.references.push({ name: r.name, range: r.range, target: symbols.byName.get(r.name)! });
+      return hit.result as R;
+    }
+    this.cache.stats.run++;
+    const deps: Dep[] = [];
+    let cacheable = true;
+    const record = (src: Source, key: string, value: unknown) => {
+      deps.push({ src, key, value });
+    };
+    const whole = (src: Source) => {
+      // Enumerating the symbol table depends on all of it; the inputs and labels are still being filled
+      // while some regions run, so a region that enumerates them is not kept.
+      if (src === SYMBOLS) deps.push({ src, key: null, value: this.tableVersion() });
+      else cacheable = false;
+    };
+    const byName = tracked(symbols.byName, SYMBOLS, symbolIdentity, record, whole);
+    const view: Tables<I, L> = {
+      // Resolving and noting names go through the view's byName; references still land in the real table.
+      symbols: Object.create(symbols, { byName: { value: byName } }) as SymbolTable,
+      inputs: tracked(this.tables.inputs, INPUTS, (v) => v, record, whole),
+      labels: tracked(this.tables.labels, LABELS, (v) => v, record, whole),
+    };
+    const d0 = sinks.diags.length;
+    const s0 = sinks.stepTypes?.length ?? 0;
+    const r0 = symbols.references.length;
+    const result = run(view);
+    if (cacheable)
+      this.cache.store(decl, slot, {
+        deps,
+        result,
+        diags: sinks.diags.slice(d0),
+        stepTypes: sinks.stepTypes ? sinks.stepTypes.slice(s0) : [],
+        refs: symbols.references.slice(r0).map((r) => ({ name: r.name, range: r.range })),
+      });
+    return result;
+  }
+}
+
+/** A read-only view of `map` that records each lookup (`record`) and each enumeration (`whole`). */
+function tracked<V>(
+  map: Map<string, V>,
+  src: Source,
+  identity: (v: V | undefined) => unknown,
+  record: (src: Source, key: string, value: unknown) => void,
+  whole: (src: Source) => void,
+): Map<string, V> {
+  const get = (k: string): V | undefined => {
+    const v = map.get(k);
+    record(src, k, identity(v));
+    return v;
+  };
+  const view: Record<string | symbol, unknown> = {
+    get,
+    has: (k: string) => get(k) !== undefined,
+    get size() {
+      whole(src);
+      return map.size;
+    },
+    keys: () => (whole(src), map.keys()),
+    values: () => (whole(src), map.values()),
+    entries: () => (whole(src), map.entries()),
+    forEach: (f: (v: V, k: string, m: Map<string, V>) => void) => (whole(src), map.forEach(f)),
+    [Symbol.iterator]: () => (whole(src), map[Symbol.iterator]()),
+    // A region that writes to a table is not kept (none does; the write still happens).
+    set: (k: string, v: V) => (whole(-1 as Source), map.set(k, v), view),
+  };
+  return view as unknown as Map<string, V>;
+}
