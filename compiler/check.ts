@@ -10,6 +10,8 @@ import { checkColumnsExist, checkDataset, checkInput, checkLabel } from './data-
 import { columnsOf, readHeadFromDisk, type ReadHead } from './data-columns.ts';
 import { GraphBuilder, type StepType } from './graph.ts';
 import { CheckCache } from './check-cache.ts';
+import { checkEnsembles, type IREnsemble } from './ensemble.ts';
+import { parse } from '../grammar/index.ts';
 import type { DatasetPlan, IRInput, IRModel, LabelPlan, TrainPlan } from './ir.ts';
 import { checkInputAnnotation } from './modalities.ts';
 import { loadImports, readSourceFromDisk, type ImportedDecls, type ReadSource } from './imports.ts';
@@ -45,6 +47,8 @@ export interface CheckResult {
   datasets: Map<string, DatasetPlan>;
   /** Declarations made visible by `import` (compiler/imports.ts), with the file each is written in. */
   imported: ImportedDecls;
+  /** Ensembles of this file that checked without errors (compiler/ensemble.ts). */
+  ensembles: IREnsemble[];
 }
 
 /** Check a parsed program. */
@@ -208,7 +212,27 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
         );
     }
   }
-  return { diagnostics: dedupe(diags), models, symbols, stepTypes, datasets, imported };
+  // Ensembles: members are this file's models or imported ones (checked again in their own file for their IR).
+  const importedModels = new Map<string, IRModel[]>();
+  const ensembles = checkEnsembles(program, {
+    symbols,
+    models,
+    trains,
+    inputs,
+    fileOf: (decl) => imported.fileOf.get(decl as Decl),
+    modelsOf: (abs) => {
+      let ms = importedModels.get(abs);
+      if (!ms) {
+        const text = readFile(abs);
+        const here = opts.fileName ? [resolvePath(opts.fileName)] : [];
+        ms = text === undefined ? [] : checkProgram(parse(text).program, { ...opts, fileName: abs, importStack: [...(opts.importStack ?? []), ...here] }).models;
+        importedModels.set(abs, ms);
+      }
+      return ms;
+    },
+    diags,
+  });
+  return { diagnostics: dedupe(diags), models, symbols, stepTypes, datasets, imported, ensembles };
 
   /** `declFiles` for the declarations of a model that come from imported files (their ranges are in those files). */
   function declFilesOf(names: string[]): { declFiles?: Record<string, string> } {

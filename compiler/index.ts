@@ -31,8 +31,10 @@ export function compileParsed(parsed: ParseResult, opts: CheckOptions = {}): Com
     (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
   );
   // A model built from a file with syntax errors may miss declarations the user meant to write.
-  const models = parsed.diagnostics.some((d) => d.severity === 'error') ? [] : checked.models;
-  return { ...checked, program: parsed.program, diagnostics, models };
+  const syntaxErrors = parsed.diagnostics.some((d) => d.severity === 'error');
+  const models = syntaxErrors ? [] : checked.models;
+  const ensembles = syntaxErrors ? [] : checked.ensembles;
+  return { ...checked, program: parsed.program, diagnostics, models, ensembles };
 }
 
 export type { CheckOptions, CheckResult } from './check.ts';
@@ -40,3 +42,4 @@ export type * from './ir.ts';
 export { formatShape, formatType } from './shape.ts';
 export type { StepType } from './graph.ts';
 export { trainingDiagnostics } from './trainable.ts';
+export { ENSEMBLE_KINDS, ENSEMBLE_PARAMS, type IREnsemble, type EnsembleKind } from './ensemble.ts';

@@ -7,7 +7,7 @@ import type { Diagnostic, Range } from '../grammar/diagnostic.ts';
 import { diagnostic } from '../grammar/diagnostic.ts';
 import { didYouMean } from './suggest.ts';
 
-export type SymbolKind = 'dataset' | 'input' | 'label' | 'encoder' | 'fusion' | 'model';
+export type SymbolKind = 'dataset' | 'input' | 'label' | 'encoder' | 'fusion' | 'model' | 'ensemble';
 
 export type NamedDecl = Exclude<Decl, { kind: 'Import' } | { kind: 'Train' }>;
 
@@ -33,6 +33,7 @@ const KIND: Record<NamedDecl['kind'], SymbolKind> = {
   Encoder: 'encoder',
   Fusion: 'fusion',
   Model: 'model',
+  Ensemble: 'ensemble',
 };
 
 export class SymbolTable {
@@ -133,6 +134,8 @@ function example(kind: SymbolKind, name: string): string {
       return `fusion ${name} = concat(A, B)`;
     case 'model':
       return `model ${name} = ENCODER -> classifier(LABEL)`;
+    case 'ensemble':
+      return `ensemble ${name} = voting([MODEL_A, MODEL_B], soft)`;
   }
 }
 
@@ -144,6 +147,8 @@ function kindHint(kind: SymbolKind, name: string): string {
       return `Name a column of it instead: ${name}.COLUMN.`;
     case 'model':
       return `Models cannot be fed into other models; reuse its encoders or fusion instead.`;
+    case 'ensemble':
+      return `An ensemble combines trained models; it cannot be a layer, a member of another ensemble or a train target.`;
     default:
       return `Use a name of the expected kind.`;
   }

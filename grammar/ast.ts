@@ -185,7 +185,19 @@ export interface TrainDecl {
   range: Range;
 }
 
-export type Decl = ImportDecl | DatasetDecl | InputDecl | LabelDecl | EncoderDecl | FusionDecl | ModelDecl | TrainDecl;
+/**
+ * `ensemble Vote = voting([A, B, C], soft, weights [2, 1, 1])`: a named combination of trained models. The
+ * right-hand side is one call whose callee is the ensemble kind (`voting`, `bagging`, `boosting`, `stacking`);
+ * the compiler (compiler/ensemble.ts) gives its arguments their meaning.
+ */
+export interface EnsembleDecl {
+  kind: 'Ensemble';
+  name: Ident;
+  spec: CallExpr;
+  range: Range;
+}
+
+export type Decl = ImportDecl | DatasetDecl | InputDecl | LabelDecl | EncoderDecl | FusionDecl | ModelDecl | TrainDecl | EnsembleDecl;
 
 /** A comment with its text (including `//` or `/* *\/`), kept for the formatter. */
 export interface Comment {

@@ -5,12 +5,12 @@
  * the parser sees it:
  *
  * 1. **Keyword classification.** A declaration keyword (`import dataset input label encoder fusion
- *    model train`) is a keyword only where it starts a declaration; anywhere else it is retyped to an
+ *    model train ensemble`) is a keyword only where it starts a declaration; anywhere else it is retyped to an
  *    `Identifier` (so `split(train 0.8)`, `emails.model` and `input model: ...` work). A keyword starts a
  *    declaration when it is followed by the shape of one (`input NAME :`, `encoder NAME =`,
- *    `dataset NAME from`, `train NAME {`, `import "…"`), or when it is the first token on its line,
+ *    `ensemble NAME =`, `dataset NAME from`, `train NAME {`, `import "…"`), or when it is the first token on its line,
  *    outside a `{ }` block and not right after a connector such as `->`, `,` or `(` (that catches
- *    half-typed declarations). `from` and `ensemble` stay keywords but belong to the `Name` category,
+ *    half-typed declarations). `from` stays a keyword but belongs to the `Name` category,
  *    so they are accepted wherever a name is. Error recovery resynchronises only at real declaration
  *    starts, so a keyword used as a name never causes a cascade of errors.
  * 2. **Nesting guard.** A region of parentheses and brackets nested deeper than {@link MAX_NESTING} is
@@ -24,7 +24,7 @@ import { LineMap } from './positions.ts';
 // ---------------------------------------------------------------------------------------------------
 // Categories (no pattern of their own)
 
-/** Anything accepted where the grammar says NAME: identifiers, `from`, `ensemble`, and declaration keywords retyped to identifiers. */
+/** Anything accepted where the grammar says NAME: identifiers, `from`, and declaration keywords retyped to identifiers. */
 export const Name = createToken({ name: 'Name', pattern: Lexer.NA });
 /** A NAME other than `from`: used for declaration names and the kind of an input or label. */
 export const PlainName = createToken({ name: 'PlainName', pattern: Lexer.NA, categories: [Name] });
@@ -100,13 +100,8 @@ export const From = createToken({
   longer_alt: Identifier,
   categories: [Name],
 });
-/** Reserved for ensemble declarations (not in the grammar yet); accepted as a name. */
-export const Ensemble = createToken({
-  name: 'Ensemble',
-  pattern: /ensemble/,
-  longer_alt: Identifier,
-  categories: [PlainName],
-});
+/** `ensemble NAME = KIND(...)`: a declaration keyword like the others (a name where no declaration starts). */
+export const Ensemble = declKeyword('ensemble');
 
 /**
  * A run of characters that cannot start any token (`@`, `$`, `é`, a control character): MMF0003.
@@ -126,7 +121,7 @@ export const Slash = createToken({ name: 'Slash', pattern: '/', group: 'errors' 
 export const TooDeep = createToken({ name: 'TooDeep', pattern: Lexer.NA });
 
 /** The keywords that start a declaration, in the order of the grammar. */
-export const DECLARATION_KEYWORDS: readonly TokenType[] = [Import, Dataset, Input, Label, Encoder, Fusion, Model, Train];
+export const DECLARATION_KEYWORDS: readonly TokenType[] = [Import, Dataset, Input, Label, Encoder, Fusion, Model, Train, Ensemble];
 
 /** Every token type, in lexing priority order (categories included, as chevrotain requires). */
 export const allTokens: TokenType[] = [
@@ -151,7 +146,6 @@ export const allTokens: TokenType[] = [
   Dot,
   ...DECLARATION_KEYWORDS,
   From,
-  Ensemble,
   Identifier,
   Unknown,
   Slash,
@@ -314,6 +308,7 @@ const THIRD_TOKEN = new Map<TokenType, TokenType>([
   [Fusion, Equals],
   [Model, Equals],
   [Train, LBrace],
+  [Ensemble, Equals],
 ]);
 const DECL_KEYWORD_SET = new Set<TokenType>(DECLARATION_KEYWORDS);
 /** Tokens after which a keyword on the next line continues the declaration rather than starting one. */
@@ -327,7 +322,7 @@ function retype(t: IToken, type: TokenType): void {
 function isNameToken(t: IToken | undefined): boolean {
   if (!t) return false;
   const tt = t.tokenType;
-  return tt === Identifier || tt === From || tt === Ensemble || DECL_KEYWORD_SET.has(tt);
+  return tt === Identifier || tt === From || DECL_KEYWORD_SET.has(tt);
 }
 
 function newlineBetween(text: string, from: number, to: number): boolean {
@@ -511,8 +506,8 @@ export type TokenCategory = 'keyword' | 'name' | 'number' | 'string' | 'comment'
 /** One token of a `.mmf` text with its LSP range. */
 export interface LexToken {
   /**
-   * The token type name: `Import`, `Dataset`, `Input`, `Label`, `Encoder`, `Fusion`, `Model`, `Train`
-   * (only where they start a declaration), `From`, `Ensemble`, `Identifier`, `Number`, `String`,
+   * The token type name: `Import`, `Dataset`, `Input`, `Label`, `Encoder`, `Fusion`, `Model`, `Train`,
+   * `Ensemble` (only where they start a declaration), `From`, `Identifier`, `Number`, `String`,
    * `UnterminatedString`, `LineComment`, `BlockComment`, `UnterminatedBlockComment`, `Arrow`, `Minus`,
    * `LBrace`, `RBrace`, `LParen`, `RParen`, `LBracket`, `RBracket`, `Comma`, `Colon`, `Equals`, `Dot`,
    * `Unknown` and `Slash` (characters that cannot start a token) or `TooDeep` (a region beyond the
@@ -539,7 +534,7 @@ export interface LexResult {
 
 function categoryOf(t: IToken): TokenCategory {
   const tt = t.tokenType;
-  if (DECL_KEYWORD_SET.has(tt) || tt === From || tt === Ensemble) return 'keyword';
+  if (DECL_KEYWORD_SET.has(tt) || tt === From) return 'keyword';
   if (tt === Identifier) return 'name';
   if (tt === NumberLiteral) return 'number';
   if (tt === StringLiteral || tt === UnterminatedString) return 'string';

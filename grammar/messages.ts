@@ -10,7 +10,6 @@ import { diagnostic, type Diagnostic, type Range } from './diagnostic.ts';
 import {
   Comma,
   Dot,
-  Ensemble,
   LBracket,
   isDeclarationStart,
   LParen,
@@ -35,6 +34,7 @@ const DECL_HINTS: Record<string, string> = {
   fusionDecl: 'Write `fusion NAME = OPERATOR(ENCODER, ...)`, e.g. `fusion joint = concat(subj, meta)`',
   modelDecl: 'Write `model NAME = FUSION -> HEAD(...)`, e.g. `model Net = joint -> classifier(spam)`',
   trainDecl: 'Write `train MODEL { SETTING VALUE ... }`, e.g. `train Net { epochs 10 }`',
+  ensembleDecl: 'Write `ensemble NAME = KIND([MODEL, ...], ...)`, e.g. `ensemble Vote = voting([A, B, C], soft)`',
 };
 
 const RULE_HINTS: Record<string, string> = {
@@ -57,6 +57,7 @@ const DECL_NOUN: Record<string, string> = {
   Encoder: 'encoder',
   Fusion: 'fusion',
   Model: 'model',
+  Ensemble: 'ensemble',
 };
 
 const PUNCT: Record<string, string> = {
@@ -71,7 +72,7 @@ const PUNCT: Record<string, string> = {
   Minus: "'-'",
 };
 
-const DECLARATION_LIST = 'import, dataset, input, label, encoder, fusion, model or train';
+const DECLARATION_LIST = 'import, dataset, input, label, encoder, fusion, model, train or ensemble';
 
 /** Finds tokens around an error in the parser's token vector. */
 class TokenIndex {
@@ -224,15 +225,6 @@ export function parseErrorDiagnostics(errors: IRecognitionException[], lexed: Le
 
 function strayDiagnostic(first: IToken, last: IToken, lexed: LexedText, afterDecl = false): Diagnostic {
   const range = first.tokenType === EOF ? lexed.lineMap.endRange() : lexed.lineMap.range(first.startOffset, last.startOffset + last.image.length);
-  if (first.tokenType === Ensemble) {
-    return diagnostic(
-      'MMF0006',
-      'error',
-      `Expected a declaration (${DECLARATION_LIST}) but found 'ensemble': ensemble declarations are not supported by the grammar yet`,
-      range,
-      'Remove the ensemble declaration for now; train and compare the member models separately',
-    );
-  }
   return diagnostic(
     'MMF0006',
     'error',

@@ -22,6 +22,7 @@ import {
   Dataset,
   Dot,
   Encoder,
+  Ensemble,
   Equals,
   From,
   Fusion,
@@ -94,9 +95,10 @@ export class MmfParser extends CstParser {
     { ALT: () => this.SUBRULE(this.fusionDecl) },
     { ALT: () => this.SUBRULE(this.modelDecl) },
     { ALT: () => this.SUBRULE(this.trainDecl) },
+    { ALT: () => this.SUBRULE(this.ensembleDecl) },
   ];
   /**
-   * declaration := import | dataset | input | label | encoder | fusion | model | train
+   * declaration := import | dataset | input | label | encoder | fusion | model | train | ensemble
    *
    * The top rule: {@link parseTokens} parses each declaration on its own (the token vector is cut at
    * every declaration keyword), so error recovery never crosses into the next declaration.
@@ -175,6 +177,14 @@ export class MmfParser extends CstParser {
     this.CONSUME(Train);
     this.CONSUME(PlainName, { LABEL: 'name' });
     this.SUBRULE(this.block);
+  });
+
+  /** ensemble := 'ensemble' NAME '=' call   e.g. `ensemble V = voting([A, B], soft)` */
+  ensembleDecl = this.RULE('ensembleDecl', () => {
+    this.CONSUME(Ensemble);
+    this.CONSUME(PlainName, { LABEL: 'name' });
+    this.CONSUME(Equals);
+    this.SUBRULE(this.call, { LABEL: 'spec' });
   });
 
   // ------------------------------------------------------------------ blocks

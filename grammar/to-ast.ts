@@ -180,6 +180,13 @@ class Builder {
         const kind = n.name === 'encoderDecl' ? 'Encoder' : n.name === 'fusionDecl' ? 'Fusion' : 'Model';
         return { kind, name, pipeline, range: this.range(n) };
       }
+      case 'ensembleDecl': {
+        const name = this.ident(this.tok(n, 'name'));
+        const specNode = this.node(n, 'spec');
+        const spec = specNode && this.call(specNode);
+        if (!name || !spec) return undefined;
+        return { kind: 'Ensemble', name, spec, range: this.range(n) };
+      }
       case 'trainDecl': {
         const model = this.ident(this.tok(n, 'name'));
         if (!model) return undefined;

@@ -373,7 +373,7 @@ describe('parse: diagnostics', () => {
       ['MMF0006', r(3, 26, 3, 30)],
     ]);
     expect(diagnostics[0].message).toBe(
-      "Expected a declaration (import, dataset, input, label, encoder, fusion, model or train) but found 'foo'",
+      "Expected a declaration (import, dataset, input, label, encoder, fusion, model, train or ensemble) but found 'foo'",
     );
     expect(diagnostics[1].hint).toMatch(/import "file\.mmf"/);
     // after a complete declaration the hint says how it could have gone on
@@ -381,10 +381,22 @@ describe('parse: diagnostics', () => {
     expect(program.decls.map((d) => d.kind)).toEqual(['Model', 'Encoder', 'Fusion']);
   });
 
-  it('MMF0006 for an ensemble declaration, which the grammar does not have yet', () => {
-    const { program, diagnostics } = parse('ensemble S = stacking([a, b], meta logistic)\nmodel M = x');
-    expect(codes(diagnostics)).toEqual([['MMF0006', r(0, 0, 0, 44)]]);
-    expect(diagnostics[0].message).toMatch(/ensemble declarations are not supported/);
+  it('parses an ensemble declaration: a name and one call; `ensemble` elsewhere is a name', () => {
+    const { program, diagnostics } = parse('ensemble S = stacking([a, b], meta mlp(hidden [16]), folds 3)\nmodel M = x -> ensemble(2)\ninput ensemble: tabular from d.ensemble');
+    expect(codes(diagnostics)).toEqual([]);
+    expect(program.decls.map((d) => d.kind)).toEqual(['Ensemble', 'Model', 'Input']);
+    const e = program.decls[0];
+    if (e.kind !== 'Ensemble') throw new Error('not an ensemble');
+    expect(e.name).toMatchObject({ name: 'S', range: r(0, 9, 0, 10) });
+    expect(e.spec.callee.name).toBe('stacking');
+    expect(e.spec.args.map((a) => a.key?.name ?? '(positional)')).toEqual(['(positional)', 'meta', 'folds']);
+    expect(e.range).toEqual(r(0, 0, 0, 61));
+  });
+
+  it('MMF0001 for an ensemble without its call', () => {
+    const { program, diagnostics } = parse('ensemble S =\nmodel M = x');
+    expect(codes(diagnostics).map((c) => c[0])).toEqual(['MMF0001']);
+    expect(diagnostics[0].hint).toMatch(/ensemble NAME = KIND/);
     expect(program.decls.map((d) => d.kind)).toEqual(['Model']);
   });
 

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compile } from '../compiler/index.ts';
-import { INPUT_KINDS, LABEL_KINDS, OPTIMIZERS, SETTINGS, SOURCES } from '../vscode-extension/server/builtins.ts';
+import { ENSEMBLE_KINDS, INPUT_KINDS, LABEL_KINDS, OPTIMIZERS, SETTINGS, SOURCES } from '../vscode-extension/server/builtins.ts';
+import { ENSEMBLE_KINDS as COMPILER_ENSEMBLE_KINDS, ENSEMBLE_PARAMS } from '../compiler/index.ts';
 
 /** A snippet as a user would leave it: each placeholder's default text (the first choice of a choice). */
 function expand(snippet: string, fill: Record<string, string> = {}): string {
@@ -39,5 +40,12 @@ describe('builtins used by completion and hover', () => {
     const model = 'dataset d from csv("d.csv")\ninput x: tabular from d[a]\nlabel y: binary from d.y\nmodel M = x -> classifier(y)\n';
     for (const info of Object.values(OPTIMIZERS)) expect(codes(`${model}train M { optimizer ${expand(info.snippet)} }\n`)).toEqual([]);
     for (const [name, info] of Object.entries(SETTINGS.Train!)) expect(codes(`${model}train M { ${expand(info.snippet)} }\n`), name).toEqual([]);
+  });
+
+  it('every ensemble kind snippet compiles, and the kinds and their parameters are the compiler\'s', () => {
+    const models = 'dataset d from csv("d.csv")\ninput x: tabular from d[a]\nlabel y: binary from d.y\nmodel A = x -> classifier(y)\nmodel B = x -> dense(4) -> classifier(y)\n';
+    for (const [kind, info] of Object.entries(ENSEMBLE_KINDS)) expect(codes(`${models}ensemble E = ${expand(info.snippet)}\n`), kind).toEqual([]);
+    expect(Object.keys(ENSEMBLE_KINDS).sort()).toEqual([...COMPILER_ENSEMBLE_KINDS].sort());
+    for (const [kind, info] of Object.entries(ENSEMBLE_KINDS)) expect(info.params.map((p) => p.name), kind).toEqual(ENSEMBLE_PARAMS[kind as keyof typeof ENSEMBLE_PARAMS]);
   });
 });

@@ -342,7 +342,7 @@ describe('completion', () => {
 
   it('keywords at the start of a line, kinds after a colon, models after train, settings in blocks', async () => {
     const kw = await complete('enc');
-    expect(labels(kw)).toEqual(['dataset', 'input', 'label', 'encoder', 'fusion', 'model', 'train', 'import']);
+    expect(labels(kw)).toEqual(['dataset', 'input', 'label', 'encoder', 'fusion', 'model', 'train', 'ensemble', 'import']);
     expect(kw.find((i) => i.label === 'encoder')!.textEdit!.newText).toMatch(/^encoder \$\{1:name\} = /);
     expect(labels(await complete('input x: '))).toEqual(expect.arrayContaining(['text', 'tabular', 'categorical', 'image', 'audio', 'video']));
     expect(labels(await complete('label y: '))).toEqual(['binary', 'classes']);

@@ -53,6 +53,34 @@ export const LABEL_KINDS: Record<string, CallInfo> = {
     doc: 'K independent yes/no targets: K sigmoid outputs `[batch, K]`, binary cross-entropy per unit. `multilabel("a", "b") from d.tags` (a column holding each row\'s names) or `multilabel from d[a, b]` (one 0/1 column per target).',
   },
 };
+/** Ensemble kinds (compiler/ensemble.ts), for completion after `ensemble NAME =`. */
+export const ENSEMBLE_KINDS: Record<string, CallInfo> = {
+  voting: {
+    params: [enumP('voting', ['hard', 'soft'], 'hard: majority of classes; soft: mean of probabilities', 'hard'), { name: 'weights', type: { t: 'number-list' }, doc: 'one weight per member' }],
+    snippet: 'voting([${1:A}, ${2:B}], ${3|soft,hard|})',
+    doc: 'Members vote (sklearn VotingClassifier): hard counts predicted classes, soft averages probabilities.',
+  },
+  bagging: {
+    params: [intP('members', 'bootstrap members (default 10)'), numP('fraction', 'rows drawn with replacement per member, in (0, 1]'), intP('seed', 'seed of the draws')],
+    snippet: 'bagging(${1:A}, members ${2:5}, fraction ${3:0.8}, seed ${4:1})',
+    doc: 'Copies of one model, each trained on a bootstrap sample; probabilities averaged (sklearn BaggingClassifier).',
+  },
+  boosting: {
+    params: [intP('rounds', 'maximum boosting rounds (default 50)'), numP('lr', 'learning rate shrinking each member weight (default 1)')],
+    snippet: 'boosting(${1:A}, rounds ${2:10}, lr ${3:0.5})',
+    doc: 'AdaBoost with the SAMME rule: each round re-weights the rows the last member got wrong (sklearn AdaBoostClassifier).',
+  },
+  stacking: {
+    params: [
+      { name: 'meta', type: { t: 'layer' }, doc: 'logistic or mlp(hidden [16])', default: 'logistic' },
+      intP('folds', 'k of the k-fold out-of-fold predictions (≥ 2, default 5)'),
+      { name: 'stratified', type: { t: 'bool' }, doc: 'keep class proportions in every fold', default: true },
+      { name: 'passthrough', type: { t: 'ref' }, doc: 'tabular inputs added to the meta-learner\'s features' },
+    ],
+    snippet: 'stacking([${1:A}, ${2:B}], meta ${3|logistic,mlp(hidden [16])|}, folds ${4:5})',
+    doc: 'A meta-learner trained on the members\' out-of-fold probabilities (sklearn StackingClassifier).',
+  },
+};
 export const SOURCES: Record<string, CallInfo> = {
   jsonl: { params: [], snippet: 'jsonl("${1:data.jsonl}")', doc: 'One JSON object per line.' },
   json: { params: [], snippet: 'json("${1:data.json}")', doc: 'A JSON array of objects.' },

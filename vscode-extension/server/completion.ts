@@ -18,14 +18,14 @@ import type { SymbolKind } from '../../compiler/symbols.ts';
 import type { Position, Range } from '../../grammar/diagnostic.ts';
 import { lex, type LexToken } from '../../grammar/index.ts';
 import type { Analysis } from './analysis.ts';
-import { INPUT_KINDS, LABEL_KINDS, OPTIMIZERS, SETTINGS, SOURCES, type CallInfo } from './builtins.ts';
+import { ENSEMBLE_KINDS, INPUT_KINDS, LABEL_KINDS, OPTIMIZERS, SETTINGS, SOURCES, type CallInfo } from './builtins.ts';
 import { layerDoc, layerSnippet, paramLine } from './describe.ts';
 import { comparePositions, IDENTIFIER, offsetAt } from './util.ts';
 
 /** Characters after which the client should ask for completions. */
 export const COMPLETION_TRIGGERS = ['>', '(', ',', '.', '[', ':', ' '];
 
-const DECL_TYPES = new Set(['Import', 'Dataset', 'Input', 'Label', 'Encoder', 'Fusion', 'Model', 'Train']);
+const DECL_TYPES = new Set(['Import', 'Dataset', 'Input', 'Label', 'Encoder', 'Fusion', 'Model', 'Train', 'Ensemble']);
 
 /** Declaration keywords and the snippets they insert. */
 const KEYWORDS: [string, string, string][] = [
@@ -36,6 +36,7 @@ const KEYWORDS: [string, string, string][] = [
   ['fusion', 'fusion ${1:name} = ${2|concat,weighted_sum,attention|}(${3:a}, ${4:b})', 'joins encodings'],
   ['model', 'model ${1:Name} = ${2:fusion} -> classifier(${3:label})', 'encodings and a head'],
   ['train', 'train ${1:Model} {\n\toptimizer adam(lr ${2:1e-3})\n\tepochs ${3:10}\n\tbatch ${4:32}\n}', 'how a model trains'],
+  ['ensemble', 'ensemble ${1:Name} = ${2|voting,stacking|}([${3:A}, ${4:B}])', 'combines trained models'],
   ['import', 'import "${1:other.mmf}"', 'declarations of another file (not supported yet)'],
 ];
 
@@ -46,6 +47,7 @@ const KIND_OF_SYMBOL: Record<SymbolKind, CompletionItemKind> = {
   encoder: CompletionItemKind.Function,
   fusion: CompletionItemKind.Function,
   model: CompletionItemKind.Class,
+  ensemble: CompletionItemKind.Module,
 };
 
 /** Where the cursor is, read from the tokens before it. */
@@ -183,6 +185,7 @@ function itemsFor(a: Analysis, ctx: Context): CompletionItem[] {
     case 'Equals':
       if (declType === 'Encoder' || declType === 'Fusion' || declType === 'Model')
         return [...symbolItems(a, ['input', 'encoder', 'fusion'], self), ...LAYERS.filter((l) => l.role === 'fusion').map(layerItem)];
+      if (declType === 'Ensemble') return callItems(ENSEMBLE_KINDS, CompletionItemKind.Function);
       return [];
     case 'Colon':
       if (declType === 'Input') return callItems(INPUT_KINDS, CompletionItemKind.TypeParameter);

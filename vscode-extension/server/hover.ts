@@ -115,6 +115,13 @@ export function symbolHover(a: Analysis, s: SymbolInfo, atDecl: boolean): string
       lines.push(where);
       return lines.join('\n\n');
     }
+    case 'Ensemble': {
+      const e = a.result.ensembles?.find((x) => x.name === s.name);
+      const lines = [fence(`ensemble ${s.name} = ${callText(d.spec)}`)];
+      if (e) lines.push(`Ensemble (${e.kind}) of ${e.members.map((m) => `\`${m}\``).join(', ')}, predicting \`${e.label}\` (classes ${e.classes.length ? e.classes.map((c) => `\`${c}\``).join(', ') : 'from the data'}).`);
+      lines.push(where);
+      return lines.join('\n\n');
+    }
   }
 }
 

@@ -16,6 +16,7 @@ const KIND: Record<Decl['kind'], SymbolKind> = {
   Fusion: SymbolKind.Operator,
   Model: SymbolKind.Class,
   Train: SymbolKind.Event,
+  Ensemble: SymbolKind.Package,
 };
 
 /** One symbol per declaration, with its type as detail and its steps or settings as children. */
@@ -65,6 +66,8 @@ export function documentSymbols(a: Analysis): DocumentSymbol[] {
           children,
         };
       }
+      case 'Ensemble':
+        return { name: d.name.name, detail: callText(d.spec), kind: KIND.Ensemble, range: d.range, selectionRange: d.name.range };
       case 'Train':
         return {
           name: `train ${d.model.name}`,

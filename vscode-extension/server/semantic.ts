@@ -23,6 +23,7 @@ const BY_KIND: Record<SymbolKind, TokenType> = {
   encoder: 'variable',
   fusion: 'variable',
   model: 'class',
+  ensemble: 'class',
 };
 
 const DECLARATION = 1 << MODIFIERS.indexOf('declaration');
