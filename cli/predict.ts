@@ -88,6 +88,7 @@ export async function predictRowsOnnx(modelDir: string, modelName: string, rows:
   const onnxPath = join(modelDir, `${modelName}.onnx`);
   if (!existsSync(onnxPath)) throw new InputError(`--model ${modelDir} has no ${modelName}.onnx (mmfc train exports it)`);
   const { readPreprocess, transformRows, OnnxPredictor } = await import('../runtime/index.ts');
+  const { featureRange } = await import('../runtime/data/index.ts');
   const pre = await readPreprocess(modelDir);
   const split = transformRows(rows, pre.data, pre.state);
   const onnx = await OnnxPredictor.load(onnxPath);
@@ -99,7 +100,7 @@ export async function predictRowsOnnx(modelDir: string, modelName: string, rows:
       for (const inp of pre.inputs) {
         const f = split.inputs[inp.name]!;
         const width = inp.shape.reduce((a, b) => a * b, 1);
-        feeds[inp.name] = { data: f.data.subarray(start * width, (start + n) * width), shape: [n, ...inp.shape] };
+        feeds[inp.name] = { data: featureRange(f, start, n), shape: [n, ...inp.shape] };
       }
       const p = await onnx.predict(feeds);
       for (const v of p) flat.push(v);

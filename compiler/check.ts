@@ -6,7 +6,7 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import type { Decl, Program } from '../grammar/ast.ts';
 import type { Diagnostic } from '../grammar/diagnostic.ts';
 import { diagnostic } from '../grammar/diagnostic.ts';
-import { checkColumnsExist, checkDataset, checkInput, checkLabel } from './data-decls.ts';
+import { checkColumnsExist, checkDataset, checkInput, checkLabel, resolveSourcePaths } from './data-decls.ts';
 import { columnsOf, readHeadFromDisk, type ReadHead } from './data-columns.ts';
 import { GraphBuilder, type StepType } from './graph.ts';
 import { CheckCache } from './check-cache.ts';
@@ -88,7 +88,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
       datasetDirs.set(d.name.name, dirOf(d));
       if (!opts.skipDataFiles && !foreign(d)) {
         const abs = resolvePath(baseDir, plan.source.path);
-        const cols = columnsOf(plan.source.format, abs, readHead, plan.source.delimiter);
+        const cols = columnsOf(plan.source.format, abs, readHead, 'delimiter' in plan.source ? plan.source.delimiter : undefined);
         columns.set(d.name.name, cols);
         if (!cols && readHead(abs, 1) === undefined)
           diags.push(
@@ -161,16 +161,23 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
       diags.push(...modelDiags);
       // Warnings (a missing data file, say) do not stop a model from being built; errors do.
       if (!out || !own.head || modelDiags.some((x) => x.severity === 'error')) return undefined;
-      const ds = consistentDataset(d.name.name, own.usedInputs, own.labelsUsed, d.range, diags);
+      const ds = consistentDataset(d.name.name, own.usedInputs, own.labelsUsed, d.range, diags, datasets);
       if (diags.slice(before).some((x) => x.severity === 'error')) return undefined;
       return { own: own as GraphBuilder & { head: NonNullable<GraphBuilder['head']> }, ds };
     });
     if (!built) continue;
     const { own, ds } = built;
     const dsPlan = ds ? datasets.get(ds) : undefined;
+    // Inputs read from other datasets than the label's are joined to it by sample key (MMF1012 checked the keys).
+    const joined = [...new Set(own.usedInputs.map((i) => i.dataset).filter((x): x is string => x !== undefined && x !== ds))];
+    const located = (name: string) => {
+      const p = datasets.get(name)!;
+      return { ...p, source: resolveSourcePaths(p.source, (q) => resolvePath(datasetDirs.get(name) ?? baseDir, q)) };
+    };
     models.push({
       name: d.name.name,
-      inputs: own.usedInputs.map(({ dataset: _d, ...rest }) => rest),
+      inputs: own.usedInputs.map(({ dataset: dsName, ...rest }) => (joined.length && dsName ? { ...rest, dataset: dsName } : rest)),
+      ...(joined.length ? { joins: joined.map(located) } : {}),
       nodes: own.nodes,
       head: {
         label: stripDataset(own.head.label),
@@ -180,7 +187,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
         loss: own.head.activation === 'sigmoid' ? 'binaryCrossentropy' : own.head.activation === 'linear' ? 'meanSquaredError' : 'categoricalCrossentropy',
         range: own.head.range,
       },
-      ...(dsPlan ? { dataset: { ...dsPlan, source: { ...dsPlan.source, path: resolvePath(datasetDirs.get(ds!) ?? baseDir, dsPlan.source.path) } } } : {}),
+      ...(dsPlan ? { dataset: located(ds!) } : {}),
       train: trains.get(d.name.name) ?? { ...DEFAULT_TRAIN },
       range: d.range,
       declRanges: Object.fromEntries(
@@ -249,29 +256,39 @@ function stripDataset(l: LabelPlan & { dataset?: string; range?: unknown }): Lab
   return rest as LabelPlan;
 }
 
-/** All inputs and the label of a model must come from one dataset. */
+/**
+ * The dataset a model's label comes from (its split is the model's). Inputs may read other datasets only when every
+ * dataset involved declares a sample `key`: rows are then joined by key (runtime/data loadData), never by order.
+ * MMF1012 names the datasets without a key.
+ */
 function consistentDataset(
   model: string,
   inputs: { name: string; dataset?: string }[],
   labels: { name: string; dataset?: string }[],
   range: IRModel['range'],
   diags: Diagnostic[],
+  plans: Map<string, DatasetPlan>,
 ): string | undefined {
   const all = [...inputs, ...labels].filter((x) => x.dataset);
-  const ds = new Set(all.map((x) => x.dataset));
+  const ds = new Set(all.map((x) => x.dataset!));
+  const main = labels.find((l) => l.dataset)?.dataset ?? [...ds][0];
   if (ds.size > 1) {
+    const keyless = [...ds].filter((n) => plans.get(n) && plans.get(n)!.key === undefined);
+    if (keyless.length === 0 && labels.every((l) => !l.dataset || l.dataset === main)) return main;
     diags.push(
       diagnostic(
         'MMF1012',
         'error',
-        `model ${model} mixes datasets: ${all.map((x) => `${x.name} from ${x.dataset}`).join(', ')}`,
+        `model ${model} mixes datasets (${all.map((x) => `${x.name} from ${x.dataset}`).join(', ')}) ${keyless.length ? `but ${keyless.join(', ')} declare${keyless.length === 1 ? 's' : ''} no sample key to join them by` : 'with labels from two datasets'}`,
         range,
-        'Read every input and the label of one model from the same dataset (join the files by key first).',
+        keyless.length
+          ? `Add key COLUMN to dataset${keyless.length === 1 ? '' : 's'} ${keyless.join(', ')} (e.g. dataset ${keyless[0]} from csv("...") { key id }): samples are joined by key, never by row order.`
+          : 'Read the label from one dataset.',
       ),
     );
     return undefined;
   }
-  return [...ds][0];
+  return main;
 }
 
 /** Drop exact repeats (the same problem found through two models). */

@@ -2,7 +2,7 @@
  * Column names of a data file, read from its first bytes, so the checker can flag a misspelt column
  * before training starts. Only the head of the file is read: checking must stay fast on large files.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { parse as parseCsv } from 'csv-parse/sync';
 
 /** Reads up to `bytes` bytes from the start of a file; undefined when it cannot be read. */
@@ -28,7 +28,10 @@ const HEAD_BYTES = 256 * 1024;
  * The columns of a JSONL/JSON/CSV file, or undefined when the file is missing or its head cannot be parsed
  * (the runtime reports data errors precisely at load time).
  */
-export function columnsOf(format: 'jsonl' | 'json' | 'csv', absPath: string, readHead: ReadHead, delimiter = ','): string[] | undefined {
+export function columnsOf(format: 'jsonl' | 'json' | 'csv' | 'folder' | 'idx', absPath: string, readHead: ReadHead, delimiter = ','): string[] | undefined {
+  // Folder and IDX sources have fixed columns (runtime/data/sources.ts).
+  if (format === 'folder') return existsSync(absPath) ? ['path', 'class', 'name'] : undefined;
+  if (format === 'idx') return readHead(absPath, 1) !== undefined ? ['image', 'label', 'part', 'id'] : undefined;
   const head = readHead(absPath, HEAD_BYTES);
   if (head === undefined) return undefined;
   const cols = new Set<string>();

@@ -22,7 +22,40 @@ const SOURCES: Record<string, readonly ParamSpec[]> = {
     { name: 'path', type: { t: 'string' }, doc: 'file path, relative to the .mmf file', positional: true, required: true },
     { name: 'delimiter', type: { t: 'string' }, doc: 'field separator', default: ',' },
   ],
+  folder: [
+    {
+      name: 'path',
+      type: { t: 'string' },
+      doc: 'folder of PNG/JPEG/WAV files, one sub-folder per class (columns path, class, name), relative to the .mmf file',
+      positional: true,
+      required: true,
+    },
+  ],
+  idx: [
+    { name: 'images', type: { t: 'string' }, doc: 'IDX images file ([n, rows, cols] bytes; .gz allowed), relative to the .mmf file', positional: true, required: true },
+    { name: 'labels', type: { t: 'string' }, doc: 'IDX labels file ([n]; .gz allowed)', positional: true, required: true },
+    { name: 'test_images', type: { t: 'string' }, doc: 'a second images file whose rows have part "test"' },
+    { name: 'test_labels', type: { t: 'string' }, doc: 'the labels of test_images' },
+  ],
 };
+
+/** The columns a folder or IDX source provides (they are not read from a file head). */
+export const SOURCE_COLUMNS: Record<'folder' | 'idx', readonly string[]> = {
+  folder: ['path', 'class', 'name'],
+  idx: ['image', 'label', 'part', 'id'],
+};
+
+/** Every path of a source resolved against `dir` (for idx: images, labels and the test pair). */
+export function resolveSourcePaths(source: DatasetPlan['source'], resolvePath: (p: string) => string): DatasetPlan['source'] {
+  if (source.format !== 'idx') return { ...source, path: resolvePath(source.path) };
+  return {
+    ...source,
+    path: resolvePath(source.path),
+    labels: resolvePath(source.labels),
+    ...(source.testImages !== undefined ? { testImages: resolvePath(source.testImages) } : {}),
+    ...(source.testLabels !== undefined ? { testLabels: resolvePath(source.testLabels) } : {}),
+  };
+}
 
 const RANDOM_SPLIT: readonly ParamSpec[] = [
   { name: 'train', type: { t: 'number' }, doc: 'share of rows for training', required: true, min: 0, max: 1, minExclusive: true },
@@ -36,6 +69,8 @@ const COLUMN_SPLIT: readonly ParamSpec[] = [
   { name: 'train', type: { t: 'string-list' }, doc: 'values meaning train', default: ['train'] },
   { name: 'val', type: { t: 'string-list' }, doc: 'values meaning validation', default: ['val'] },
   { name: 'test', type: { t: 'string-list' }, doc: 'values meaning test', default: ['test'] },
+  { name: 'val_share', type: { t: 'number' }, doc: 'share of the train rows held out (seeded) for validation', default: 0, min: 0, max: 1, maxExclusive: true },
+  { name: 'seed', type: { t: 'int' }, doc: 'seed of the val_share draw', default: 42, min: 0 },
 ];
 
 /** Check a dataset declaration; returns its plan or undefined when it is unusable. */
@@ -49,17 +84,32 @@ export function checkDataset(d: DatasetDecl, diags: Diagnostic[]): DatasetPlan |
         'error',
         `Unknown data source '${d.source.callee.name}'; mmf reads ${Object.keys(SOURCES).join(', ')}`,
         d.source.callee.range,
-        s ? `Did you mean '${s}'?` : 'Write jsonl("file.jsonl"), json("file.json") or csv("file.csv").',
+        s ? `Did you mean '${s}'?` : 'Write jsonl("file.jsonl"), json("file.json"), csv("file.csv"), folder("images") or idx("images.gz", "labels.gz").',
       ),
     );
     return undefined;
   }
   const b = bindArgs(d.source.callee.name, spec, d.source.args, d.source.range, diags);
   let split: SplitPlan | undefined;
+  let key: string | undefined;
+  let missing: 'drop' | 'error' | undefined;
   for (const s of d.settings) {
+    if (s.key.name === 'key' || s.key.name === 'missing') {
+      const v = s.value;
+      const word = v && !s.args ? (v.kind === 'Name' ? v.name : v.kind === 'String' ? v.value : undefined) : undefined;
+      if (s.key.name === 'key') {
+        if (word === undefined) diags.push(diagnostic('MMF3002', 'error', 'key takes the name of the column that identifies a sample', s.range, 'Write key id (or key "sample id").'));
+        else if (key !== undefined) diags.push(diagnostic('MMF1007', 'error', 'key is given twice', s.range, 'Keep one key setting.'));
+        else key = word;
+      } else if (word !== 'drop' && word !== 'error') {
+        diags.push(diagnostic('MMF3002', 'error', 'missing takes drop or error', s.range, 'Write missing drop (leave out samples without this dataset\'s row, reported by key) or missing error (refuse them).'));
+      } else if (missing !== undefined) diags.push(diagnostic('MMF1007', 'error', 'missing is given twice', s.range, 'Keep one missing setting.'));
+      else missing = word;
+      continue;
+    }
     if (s.key.name !== 'split') {
       diags.push(
-        diagnostic('MMF1005', 'error', `dataset has no setting '${s.key.name}'`, s.key.range, settingHint(s.key.name, ['split'])),
+        diagnostic('MMF1005', 'error', `dataset has no setting '${s.key.name}'`, s.key.range, settingHint(s.key.name, ['split', 'key', 'missing'])),
       );
       continue;
     }
@@ -70,11 +120,23 @@ export function checkDataset(d: DatasetDecl, diags: Diagnostic[]): DatasetPlan |
     split = checkSplit(s, diags);
   }
   if (!b.ok) return undefined;
-  const format = d.source.callee.name as 'jsonl' | 'json' | 'csv';
+  const format = d.source.callee.name as 'jsonl' | 'json' | 'csv' | 'folder' | 'idx';
+  let source: DatasetPlan['source'];
+  if (format === 'idx') {
+    const [ti, tl] = [b.values.test_images as string | undefined, b.values.test_labels as string | undefined];
+    if ((ti === undefined) !== (tl === undefined)) {
+      diags.push(diagnostic('MMF3002', 'error', 'idx(...) needs test_images and test_labels together', d.source.range, 'Give both test files, or neither.'));
+      return undefined;
+    }
+    source = { format, path: b.values.images as string, labels: b.values.labels as string, ...(ti !== undefined ? { testImages: ti, testLabels: tl! } : {}) };
+  } else if (format === 'folder') source = { format, path: b.values.path as string };
+  else source = { format, path: b.values.path as string, ...(format === 'csv' ? { delimiter: b.values.delimiter as string } : {}) };
   return {
     name: d.name.name,
-    source: { format, path: b.values.path as string, ...(format === 'csv' ? { delimiter: b.values.delimiter as string } : {}) },
+    source,
     split: split ?? { kind: 'random', train: 0.8, val: 0.1, test: 0.1, seed: 42 },
+    ...(key !== undefined ? { key } : {}),
+    ...(missing !== undefined ? { missing } : {}),
     range: d.range,
   };
 }
@@ -101,12 +163,14 @@ function checkSplit(s: Setting, diags: Diagnostic[]): SplitPlan | undefined {
   if (args.some((a) => a.key?.name === 'by')) {
     const b = bindArgs('split', COLUMN_SPLIT, args, s.range, diags);
     if (!b.ok) return undefined;
+    const share = b.values.val_share as number;
     return {
       kind: 'column',
       column: b.values.by as string,
       train: b.values.train as string[],
       val: b.values.val as string[],
       test: b.values.test as string[],
+      ...(share > 0 ? { valShare: share, seed: b.values.seed as number } : {}),
     };
   }
   const b = bindArgs('split', RANDOM_SPLIT, args, s.range, diags);

@@ -249,6 +249,8 @@ export interface IRInput {
   out: TensorType;
   plan: InputPlan;
   range: Range;
+  /** The dataset it reads; set only when the model joins several datasets by key (IRModel.joins). */
+  dataset?: string;
 }
 
 export type LabelPlan =
@@ -282,12 +284,20 @@ export interface IRHead {
 
 export type SplitPlan =
   | { kind: 'random'; train: number; val: number; test: number; seed: number }
-  | { kind: 'column'; column: string; train: string[]; val: string[]; test: string[] };
+  | { kind: 'column'; column: string; train: string[]; val: string[]; test: string[]; valShare?: number; seed?: number };
 
+/** A dataset (mirrors runtime/data/spec.ts SourceSpec; the runtime documents each format's columns). */
 export interface DatasetPlan {
   name: string;
-  source: { format: 'jsonl' | 'json' | 'csv'; path: string; delimiter?: string };
+  source:
+    | { format: 'jsonl' | 'json' | 'csv'; path: string; delimiter?: string }
+    | { format: 'folder'; path: string }
+    | { format: 'idx'; path: string; labels: string; testImages?: string; testLabels?: string };
   split: SplitPlan;
+  /** `key COLUMN`: the column identifying a sample, by which a model joins this dataset's rows to another's. */
+  key?: string;
+  /** `missing drop|error`: what a join does with samples this dataset has no row for. */
+  missing?: 'drop' | 'error';
   range: Range;
 }
 
@@ -315,6 +325,8 @@ export interface IRModel {
   nodes: IRNode[];
   head: IRHead;
   dataset?: DatasetPlan;
+  /** Datasets some inputs read besides the label's `dataset`, joined to it by sample key (every one has a key). */
+  joins?: DatasetPlan[];
   train: TrainPlan;
   range: Range;
   /** Source range of every declaration the model's nodes come from (for comments in generated code). */

@@ -7,8 +7,8 @@ import type { Diagnostic } from '../grammar/diagnostic.ts';
 import { diagnostic } from '../grammar/diagnostic.ts';
 import type { IRModel } from './ir.ts';
 
-/** Input kinds the compiler checks but runtime/data cannot read yet. */
-const UNREAD_KINDS = new Set(['image', 'audio', 'timeseries', 'signal', 'video']);
+/** Input kinds the compiler checks but runtime/data cannot read yet (images, audio, series: runtime/data/media.ts). */
+const UNREAD_KINDS = new Set(['video']);
 
 /**
  * Diagnostics (MMF4001, errors) for the parts of `model` that runtime/train cannot train yet: today, a regression
@@ -22,7 +22,7 @@ export function trainingDiagnostics(model: IRModel): Diagnostic[] {
       diagnostic(
         'MMF4002',
         'error',
-        `${i.plan.kind} inputs cannot be trained yet: the data pipeline reads text, tabular and categorical columns, so model ${model.name} cannot read input ${i.name}`,
+        `${i.plan.kind} inputs cannot be trained yet: the data pipeline reads text, tabular, categorical, image, audio, time series and signal inputs, so model ${model.name} cannot read input ${i.name}`,
         i.range,
         `mmfc check and mmfc build --target tfjs|onnx still compile ${model.name}; feed the generated model your own ${i.plan.kind} tensors (${JSON.stringify(i.out.shape)}).`,
       ),

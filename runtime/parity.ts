@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadData, subset } from './data/index.ts';
+import { featureRange, loadData, subset } from './data/index.ts';
 import { OnnxPredictor } from './onnx.ts';
 
 export interface ParityReport {
@@ -59,7 +59,7 @@ export async function onnxParity(modelDir: string, onnxPath: string): Promise<Pa
       for (const inp of pre.inputs) {
         const f = test.inputs[inp.name]!;
         const width = inp.shape.reduce((a, b) => a * b, 1);
-        feeds[inp.name] = { data: f.data.subarray(start * width, (start + n) * width), shape: [n, ...inp.shape] };
+        feeds[inp.name] = { data: featureRange(f, start, n), shape: [n, ...inp.shape] };
       }
       const p = await onnx.predict(feeds);
       for (let r = 0; r < n; r++) {

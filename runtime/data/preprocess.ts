@@ -55,7 +55,7 @@ export interface CategoricalState {
   values: string[];
 }
 
-export type InputState = TextState | TabularState | CategoricalState;
+export type InputState = TextState | TabularState | CategoricalState | import('./media.ts').MediaState;
 
 /** Fitted label mapping: binary (optionally by a positive value) or the ordered class list. */
 export type LabelState = { kind: 'binary'; positive?: string } | { kind: 'multiclass'; classes: string[] };
@@ -512,6 +512,15 @@ export function checkStateMatches(state: PreprocessorState, inputs: InputSpec[],
       if (names.join('\u0000') !== inp.columns.join('\u0000')) fail(`tabular input "${inp.name}" has columns [${names.join(', ')}] in the state but [${inp.columns.join(', ')}] in the spec`);
       const t = st as TabularState;
       if (t.normalize !== inp.normalize || t.impute !== inp.impute) fail(`tabular input "${inp.name}" was fitted with normalize ${t.normalize}, impute ${t.impute} but the spec says normalize ${inp.normalize}, impute ${inp.impute}`);
+    }
+    if (inp.kind === 'image' || inp.kind === 'timeseries' || inp.kind === 'signal' || inp.kind === 'audio') {
+      // Every setting the state records must equal the spec's (audio: rate, clip, window, hop, bands, coefficients).
+      const rec = st as unknown as Record<string, unknown>;
+      const spec = inp as unknown as Record<string, unknown>;
+      for (const k of Object.keys(rec)) {
+        if (k === 'kind' || k === 'mean' || k === 'std') continue;
+        if (rec[k] !== spec[k]) fail(`${inp.kind} input "${inp.name}" was prepared with ${k} ${JSON.stringify(rec[k])} but the spec says ${JSON.stringify(spec[k])}`);
+      }
     }
   }
   if (state.label.kind !== label.kind) fail(`label is ${label.kind} in the spec but ${state.label.kind} in the state`);

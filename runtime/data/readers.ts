@@ -3,10 +3,11 @@
  * the file or its contents becomes a {@link DataError} naming the file and line.
  */
 import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseCsv, CsvError } from 'csv-parse/sync';
 import { DataError } from './errors.ts';
 import type { SourceSpec } from './spec.ts';
+import { readFolderSource, readIdxSource } from './sources.ts';
 
 /** One data row: column name → raw cell value (strings for CSV; any JSON value for JSON/JSONL). */
 export type Row = Record<string, unknown>;
@@ -27,14 +28,18 @@ export interface Table {
   rows: Row[];
   /** Column names: the CSV header, or every key seen in JSON/JSONL rows, in first-seen order. */
   columns: string[];
-  /** Per row: the 1-based line where it starts (CSV, JSONL) or its 0-based index (JSON). */
+  /** Per row: the 1-based line where it starts (CSV, JSONL) or its 0-based index (JSON, folder, IDX). */
   lines: Int32Array;
+  /** Absolute folder that file paths in cells are relative to (the data file's folder, or the folder source). */
+  dir?: string;
 }
 
 /** Human location of row `i`: `row 3 (line 4)` for CSV, `line 7` for JSONL, `element 2` for JSON. */
-export function rowWhere(table: Pick<Table, 'format' | 'lines'>, i: number): string {
+export function rowWhere(table: Pick<Table, 'format' | 'lines'> & { rows?: Row[] }, i: number): string {
   if (table.format === 'csv') return `row ${i + 1} (line ${table.lines[i]})`;
   if (table.format === 'jsonl') return `line ${table.lines[i]}`;
+  if (table.format === 'folder') return `file ${JSON.stringify(String(table.rows?.[i]?.path ?? i))}`;
+  if (table.format === 'idx') return `sample ${String(table.rows?.[i]?.id ?? i)}`;
   return `element ${table.lines[i]}`;
 }
 
@@ -43,6 +48,8 @@ export function rowWhere(table: Pick<Table, 'format' | 'lines'>, i: number): str
  * @throws DataError when the file is missing, unreadable, malformed, or has no rows.
  */
 export function readTable(source: SourceSpec, baseDir: string): Table {
+  if (source.format === 'folder') return readFolderSource(source, baseDir);
+  if (source.format === 'idx') return readIdxSource(source, baseDir);
   const abs = isAbsolute(source.path) ? source.path : resolve(baseDir, source.path);
   let text: string;
   try {
@@ -62,14 +69,14 @@ export function readTable(source: SourceSpec, baseDir: string): Table {
       code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' || code === 'EPERM' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? (e as Error).message})`;
     throw new DataError({ file: source.path, problem: `data file ${why} (${abs})`, hint: 'point the dataset at a readable data file' });
   }
-  return parseTable(text, source.format, source.path, source.delimiter);
+  return { ...parseTable(text, source.format, source.path, source.delimiter), dir: dirname(abs) };
 }
 
 /**
  * Parses file contents already in memory (`file` is only used in messages).
  * @throws DataError on malformed content or when there are no rows.
  */
-export function parseTable(text: string, format: SourceSpec['format'], file: string, delimiter?: string): Table {
+export function parseTable(text: string, format: 'jsonl' | 'json' | 'csv', file: string, delimiter?: string): Table {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let table: Table;
   if (format === 'jsonl') table = parseJsonl(text, file);

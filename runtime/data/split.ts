@@ -51,7 +51,8 @@ export interface SplitAssignment {
  * Assigns rows to splits.
  * - random: permutation(n, seed); the first round(train·n) positions are train, the next
  *   round(val·n) val, the rest test. Fractions must be ≥ 0 and sum to 1 (±1e-6).
- * - column: String(value) looked up in the lists (missing values read as "").
+ * - column: String(value) looked up in the lists (missing values read as ""); then, with `valShare`, the first
+ *   round(valShare·n_train) positions of permutation(n_train, seed) over the train rows move to val.
  * Each split's indices are returned sorted (file order).
  * @throws DataError for invalid fractions, a value listed for two splits, or a missing split column.
  */
@@ -102,6 +103,19 @@ export function assignSplits(rows: Row[], spec: SplitSpec, file: string): SplitA
       unassigned++;
       if (unassignedValues.size < 10) unassignedValues.add(key);
     } else indices[s].push(i);
+  }
+  const share = spec.valShare ?? 0;
+  if (!(share >= 0 && share < 1)) {
+    throw new DataError({ file, problem: `val share ${share} is not in [0, 1)`, hint: 'give the share of train rows to hold out for validation, e.g. val_share 0.1' });
+  }
+  if (share > 0) {
+    const train = indices.train;
+    const perm = permutation(train.length, spec.seed ?? 42);
+    const nVal = Math.round(share * train.length);
+    const moved = new Set<number>();
+    for (let k = 0; k < nVal; k++) moved.add(train[perm[k]]);
+    indices.train = train.filter((i) => !moved.has(i));
+    indices.val = [...indices.val, ...moved].sort((a, b) => a - b);
   }
   return { indices, unassigned, unassignedValues: [...unassignedValues] };
 }

@@ -5,7 +5,7 @@
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import { tf as getTf } from '../backend.ts';
-import type { SplitData } from '../data/index.ts';
+import { featureRows, isComputed, type SplitData } from '../data/index.ts';
 import type { HeadSpec } from './types.ts';
 
 type SplitInput = SplitData['inputs'][string];
@@ -17,8 +17,10 @@ type SplitInput = SplitData['inputs'][string];
 export function sampleShape(input: SplitInput, size: number): number[] {
   const shape = Array.from(input.shape);
   const count = shape.reduce((a, b) => a * b, 1);
-  if (shape.length === 0 || shape[0] !== size || count !== input.data.length) {
-    throw new Error(`an input of shape [${shape.join(', ')}] with ${input.data.length} values does not hold ${size} rows`);
+  // A computed feature (images, streamed media) has no stored array: its shape is its length.
+  const length = isComputed(input) ? count : input.data.length;
+  if (shape.length === 0 || shape[0] !== size || count !== length) {
+    throw new Error(`an input of shape [${shape.join(', ')}] with ${length} values does not hold ${size} rows`);
   }
   return shape.slice(1);
 }
@@ -84,8 +86,10 @@ export function gatherRows(src: Int32Array | Float32Array, width: number, idx: A
 export function batchInputs(split: SplitData, bindings: InputBinding[], idx: ArrayLike<number>): Tensor[] {
   const tf = getTf();
   return bindings.map((b) => {
-    const src = split.inputs[b.input].data;
-    return tf.tensor(gatherRows(src, b.width, idx, b.dtype), [idx.length, ...b.sampleShape], b.dtype);
+    const f = split.inputs[b.input];
+    // Computed features (images kept as bytes, media streamed from disk) make only this batch's rows.
+    const values = isComputed(f) ? featureRows(f, idx, b.dtype) : gatherRows(f.data, b.width, idx, b.dtype);
+    return tf.tensor(values, [idx.length, ...b.sampleShape], b.dtype);
   });
 }
 

@@ -61,7 +61,7 @@ export class Analysis {
   columns(dataset: string): string[] | undefined {
     const plan = this.result.datasets.get(dataset);
     if (!plan) return undefined;
-    return columnsOf(plan.source.format, this.datasetPath(plan), this.readHead, plan.source.delimiter);
+    return columnsOf(plan.source.format, this.datasetPath(plan), this.readHead, 'delimiter' in plan.source ? plan.source.delimiter : undefined);
   }
 }
 

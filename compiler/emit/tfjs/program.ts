@@ -110,10 +110,20 @@ export function printModelBuilder(model: IRModel, opts: EmitTfjsOptions): string
 /** The data, training and head settings the runtime needs, as plain JSON. */
 export function runtimeSpecs(model: IRModel) {
   const ds = model.dataset;
+  // runtime/data/spec.ts DatasetSpec: the key becomes idColumn (sample keys for joins and predictions).
+  const dsSpec = (p: NonNullable<IRModel['dataset']>) => ({
+    name: p.name,
+    source: p.source,
+    split: p.split,
+    ...(p.key !== undefined ? { idColumn: p.key } : {}),
+    ...(p.missing !== undefined ? { missing: p.missing } : {}),
+  });
   const data = ds
     ? {
-        dataset: { name: ds.name, source: ds.source, split: ds.split },
-        inputs: model.inputs.map((i) => i.plan),
+        dataset: dsSpec(ds),
+        ...(model.joins?.length ? { joins: model.joins.map(dsSpec) } : {}),
+        inputs: model.inputs.map((i) => (i.dataset !== undefined ? { ...i.plan, dataset: i.dataset } : i.plan)),
+
         label: model.head.label,
       }
     : undefined;
