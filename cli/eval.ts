@@ -1,5 +1,5 @@
 /**
- * `mmfc eval FILE --model DIR [--split test|val|train] [--json]`
+ * `mmfc eval FILE --model DIR [--split test|val|train] [--json] [--drop INPUT]… [--noise INPUT:LEVEL]… [--seed N] [--report FILE]`
  *
  * Reloads a model folder written by `mmfc train`, re-reads the dataset FILE names for that model with the
  * preprocessing saved in DIR/preprocess.json (nothing is refitted), and reports accuracy, per-class
@@ -7,6 +7,13 @@
  *
  * The test split: when training evaluated only part of it (`--max-rows`), the rows listed in
  * test-predictions.json are evaluated, so the figures are those of metrics.json.
+ *
+ * Robustness (MultiBench): each `--drop INPUT` and each `--noise INPUT:LEVEL` (runtime/robustness.ts) evaluates
+ * the same rows again with that one input removed or corrupted, seeded by `--seed` (default 0), and a table
+ * gives accuracy, macro F1 and (binary) ROC-AUC with the change from the clean rows.
+ *
+ * An HTML report (metrics, per-class table, confusion matrix, robustness table) is written atomically to
+ * `--report FILE`, or by default to `DIR/eval-<split>.html`.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +22,8 @@ import type { IRModel } from '../compiler/index.ts';
 import type { DataSpec } from '../runtime/data/index.ts';
 import { checkedModels } from './build.ts';
 import { readSource, UsageError } from './main.ts';
+import { writeFileAtomic } from './atomic.ts';
+import { parseNoise, perturbKindOf, type Perturbation } from '../runtime/robustness.ts';
 
 export const SPLIT_NAMES = ['test', 'val', 'train'] as const;
 export type EvalSplit = (typeof SPLIT_NAMES)[number];
@@ -47,9 +56,45 @@ export function trainedModelOf(file: string, text: string, dir: string): { model
   return { model, modelName };
 }
 
-export async function evalCommand(file: string, o: { model: string; split?: string; json?: boolean }): Promise<number> {
+/** Options of {@link evalCommand}. */
+export interface EvalOptions {
+  model: string;
+  split?: string;
+  json?: boolean;
+  /** Inputs to drop, one evaluation each. */
+  drop?: string[];
+  /** `INPUT:LEVEL[,LEVEL…]`, one evaluation per level. */
+  noise?: string[];
+  /** Seed of the noise (default 0). */
+  seed?: number;
+  /** Where the HTML report goes (default DIR/eval-<split>.html). */
+  report?: string;
+}
+
+/** One row of the robustness table. */
+export interface RobustnessRow {
+  input: string | null;
+  kind: string | null;
+  perturbation: 'none' | 'drop' | 'noise';
+  level: number | null;
+  accuracy: number;
+  macroF1: number;
+  rocAuc: number | null;
+  /** accuracy − clean accuracy. */
+  deltaAccuracy: number;
+}
+
+export async function evalCommand(file: string, o: EvalOptions): Promise<number> {
   const split = (o.split ?? 'test') as EvalSplit;
   if (!SPLIT_NAMES.includes(split)) throw new UsageError(`--split must be test, val or train, not '${o.split}'`);
+  const perturbations: Perturbation[] = [...(o.drop ?? []).map((input) => ({ kind: 'drop' as const, input }))];
+  for (const n of o.noise ?? []) {
+    try {
+      perturbations.push(...parseNoise(n));
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
   const text = readSource(file);
   try {
     const found = trainedModelOf(file, text, o.model);
@@ -77,11 +122,63 @@ export async function evalCommand(file: string, o: { model: string; split?: stri
       const bindings = bindInputs(tm.model, rows);
       const { report } = await evaluateSplit(tm.model, rows, tm.preprocess.head, undefined, bindings);
       const classes = tm.preprocess.classes;
+      const kinds = new Map(tm.preprocess.data.inputs.map((i) => [i.name, i.kind as string]));
+      for (const p of perturbations) {
+        if (!kinds.has(p.input)) {
+          throw new UsageError(`--${p.kind} ${p.input}: model ${found.modelName} has no input '${p.input}'; its inputs are ${[...kinds.keys()].join(', ')}`);
+        }
+        if (p.kind === 'noise' && perturbKindOf(kinds.get(p.input)!) !== 'numeric' && p.level > 1) {
+          throw new UsageError(`--noise ${p.input}:${p.level}: for a ${kinds.get(p.input)} input the level is the share of tokens replaced, from 0 to 1`);
+        }
+      }
+      const seed = o.seed ?? 0;
+      let robustness: RobustnessRow[] | null = null;
+      if (perturbations.length) {
+        const { perturbSplit } = await import('../runtime/robustness.ts');
+        const row = (p: Perturbation | null, r: typeof report): RobustnessRow => ({
+          input: p ? p.input : null,
+          kind: p ? kinds.get(p.input)! : null,
+          perturbation: p ? p.kind : 'none',
+          level: p && p.kind === 'noise' ? p.level : null,
+          accuracy: r.accuracy,
+          macroF1: r.macro.f1,
+          rocAuc: r.rocAuc,
+          deltaAccuracy: r.accuracy - report.accuracy,
+        });
+        robustness = [row(null, report)];
+        for (const p of perturbations) {
+          const changed = perturbSplit(rows, kinds.get(p.input)!, p, seed);
+          const { report: r } = await evaluateSplit(tm.model, changed, tm.preprocess.head, undefined, bindInputs(tm.model, changed));
+          robustness.push(row(p, r));
+        }
+      }
+      const reportFile = o.report ?? join(o.model, `eval-${split}.html`);
+      let reportNote = '';
+      try {
+        const { htmlReport } = await import('../runtime/plots.ts');
+        writeFileAtomic(
+          reportFile,
+          htmlReport({
+            title: `${found.modelName}: evaluation on the ${split} split`,
+            subtitle: [`${file}, model folder ${o.model}: ${rows.size} rows${note}`],
+            classes,
+            metrics: report,
+            tables: robustness ? [robustnessTable(robustness, seed)] : [],
+          }),
+        );
+      } catch (e) {
+        // The report is a by-product: a read-only model folder must not make eval fail.
+        reportNote = `warning: could not write the report ${reportFile}: ${oneLine(e)}`;
+      }
+      if (reportNote) process.stderr.write(reportNote + '\n');
       if (o.json) {
-        process.stdout.write(JSON.stringify({ model: found.modelName, split, rows: rows.size, classes, ...report }, null, 2) + '\n');
+        const extra = robustness ? { robustness: { seed, rows: robustness } } : {};
+        process.stdout.write(JSON.stringify({ model: found.modelName, split, rows: rows.size, classes, ...report, ...extra, report: reportNote ? null : reportFile }, null, 2) + '\n');
         return 0;
       }
       process.stdout.write(formatEval(found.modelName, split, rows.size, classes, report, note));
+      if (robustness) process.stdout.write('\n' + formatRobustness(robustness, seed));
+      if (!reportNote) process.stdout.write(`\nreport: ${reportFile}\n`);
       return 0;
     } finally {
       tm.dispose();
@@ -96,6 +193,26 @@ export async function evalCommand(file: string, o: { model: string; split?: stri
 /** An error's message, without a stack trace. */
 export function oneLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).trim();
+}
+
+const pctOrDash = (v: number | null) => (v === null ? '-' : (100 * v).toFixed(2) + '%');
+const signedPts = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(2)}`;
+
+/** The robustness rows as a report table. */
+function robustnessTable(rows: RobustnessRow[], seed: number) {
+  return {
+    caption: `robustness (seed ${seed}): one input dropped or noised at a time`,
+    head: ['input', 'kind', 'perturbation', 'level', 'accuracy', 'Δ accuracy (points)', 'macro F1', 'ROC-AUC'],
+    rows: rows.map((r) => [r.input ?? '-', r.kind ?? '-', r.perturbation, r.level === null ? '-' : String(r.level), pctOrDash(r.accuracy), r.perturbation === 'none' ? '-' : signedPts(r.deltaAccuracy), pctOrDash(r.macroF1), r.rocAuc === null ? '-' : r.rocAuc.toFixed(4)]),
+  };
+}
+
+/** The robustness table as text: one line per input and level, the clean rows first. */
+export function formatRobustness(rows: RobustnessRow[], seed: number): string {
+  const t = robustnessTable(rows, seed);
+  const widths = t.head.map((h, j) => Math.max(h.length, ...t.rows.map((r) => String(r[j]).length)));
+  const line = (cells: (string | number)[]) => cells.map((c, j) => (j < 4 ? String(c).padEnd(widths[j]!) : String(c).padStart(widths[j]!))).join('  ').trimEnd();
+  return [`robustness (seed ${seed}; noise: numbers + level × feature std × N(0,1); text/categorical: share of tokens made unknown)`, line(t.head), ...t.rows.map(line)].join('\n') + '\n';
 }
 
 type Report = Awaited<ReturnType<typeof import('../runtime/index.ts').evaluateSplit>>['report'];

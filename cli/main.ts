@@ -71,7 +71,11 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('--model <dir>', 'trained model folder (as mmfc train wrote it)')
     .option('--split <split>', 'test, val or train', 'test')
     .option('--json', 'print the metrics as JSON')
-    .action(async (file: string, o: { model: string; split?: string; json?: boolean }) => {
+    .option('--drop <input>', 'robustness: evaluate again with this input removed (text: padding, categorical: unknown, numbers: 0); repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--noise <input:level>', 'robustness: evaluate again with this input noised (numbers: + level × feature std × N(0,1); text/categorical: share of tokens made unknown); repeatable, levels may be listed: body:0.1,0.3', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--seed <n>', 'seed of the noise (default 0)', (v) => nonNegativeInt(v, '--seed'))
+    .option('--report <file>', 'write the HTML report here (default: <model>/eval-<split>.html)')
+    .action(async (file: string, o: { model: string; split?: string; json?: boolean; drop?: string[]; noise?: string[]; seed?: number; report?: string }) => {
       code = await (await import('./eval.ts')).evalCommand(file, o);
     });
 
@@ -103,6 +107,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`mmfc: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
+}
+
+function nonNegativeInt(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} takes a whole number ≥ 0, got '${v}'`);
+  return n;
 }
 
 function positiveInt(v: string, flag: string): number {
