@@ -48,11 +48,12 @@ model M = all -> classifier(emotion)
     expect(plans.ecg).toMatchObject({ kind: 'signal', channels: 12, length: 5000, rate: 500, normalize: 'zscore' });
     expect(plans.face).toMatchObject({ kind: 'video', frames: 8, height: 32, width: 32, channels: 3, normalize: 'unit' });
   });
-  it('mmfc train refuses the model with MMF4002 at each unread input', () => {
+  it('mmfc train refuses the model with MMF4002 at the video input only (audio, series and signals are read)', () => {
     const m = r.models[0]!;
     const t = trainingDiagnostics(m);
-    expect(t.map((d) => d.code)).toEqual(['MMF4002', 'MMF4002', 'MMF4002', 'MMF4002']);
-    expect(t[0]!.message).toMatch(/^audio inputs cannot be trained yet/);
+    expect(t.map((d) => d.code)).toEqual(['MMF4002']);
+    expect(t[0]!.message).toMatch(/^video inputs cannot be trained yet/);
+    expect(t[0]!.range).toEqual(m.inputs.find((i) => i.name === 'face')!.range);
   });
 });
 
