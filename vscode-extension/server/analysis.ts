@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import { basename, dirname, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compile, type CompileResult } from '../../compiler/index.ts';
+import type { IncrementalCompiler } from '../../compiler/incremental.ts';
 import { columnsOf, readHeadFromDisk, type ReadHead } from '../../compiler/data-columns.ts';
 import type { ReadSource } from '../../compiler/imports.ts';
 import type { DatasetPlan } from '../../compiler/ir.ts';
@@ -103,12 +104,14 @@ export function cachedReadHead(): ReadHead {
 
 /**
  * Compile one document version; imported files are read through `readFile` (the server passes the text of open
- * documents, so unsaved edits count). Never throws: an unexpected compiler exception becomes an MMF0000 diagnostic. */
-export function analyse(uri: string, version: number, text: string, readHead: ReadHead, readFile?: ReadSource): Analysis {
+ * documents, so unsaved edits count). With `compiler` (the document's IncrementalCompiler), only what changed
+ * since its last compile is reparsed and re-checked; the result is the same. Never throws: an unexpected compiler exception becomes an MMF0000 diagnostic. */
+export function analyse(uri: string, version: number, text: string, readHead: ReadHead, readFile?: ReadSource, compiler?: IncrementalCompiler): Analysis {
   const fileName = fileNameOf(uri);
   let result: CompileResult;
   try {
-    result = compile(text, { fileName, readHead, skipDataFiles: fileName === undefined, ...(readFile ? { readFile } : {}) });
+    const opts = { fileName, readHead, skipDataFiles: fileName === undefined, ...(readFile ? { readFile } : {}) };
+    result = compiler ? compiler.compile(text, opts) : compile(text, opts);
   } catch (e) {
     const empty = compile('', { skipDataFiles: true });
     result = {

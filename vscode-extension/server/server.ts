@@ -2,9 +2,11 @@
  * The mmf language server: a thin shell over the compiler's public API (compile, lex, the layer registry).
  * It imports the compiler and the grammar, never the runtime.
  *
- * Documents are compiled on open at once and on every change after a short debounce (`debounceMs`,
- * 50 ms by default, settable in `initializationOptions`); a newer change cancels the pending check, and
- * diagnostics computed for a version that is no longer current are dropped. Requests (hover, completion, …)
+ * Documents are compiled on open at once and on every change: at once after a pause in typing, else after a
+ * short debounce (`debounceMs`, 50 ms by default, settable in `initializationOptions`); a newer change cancels
+ * the pending check, and diagnostics computed for a version that is no longer current are dropped. Each open
+ * document has an IncrementalCompiler (compiler/incremental.ts): an edit reparses and re-checks only the
+ * declarations it touched, with the same result as a full compile. Requests (hover, completion, …)
  * always see the current text: they compile it on demand when the debounced check has not run yet.
  *
  * `import`ed files are read from the open documents when they are open (unsaved edits count), else from disk;
@@ -22,6 +24,7 @@ import {
 } from 'vscode-languageserver/node.js';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { readSourceFromDisk, type ReadSource } from '../../compiler/imports.ts';
+import { IncrementalCompiler, type CompileTimings } from '../../compiler/incremental.ts';
 import { analyse, cachedReadHead, fileNameOf, type Analysis } from './analysis.ts';
 import { codeActions } from './actions.ts';
 import { completion, COMPLETION_TRIGGERS } from './completion.ts';
@@ -35,8 +38,23 @@ import { SEMANTIC_LEGEND, semanticTokens } from './semantic.ts';
 
 /** Options a client may pass in `initializationOptions`. */
 export interface ServerOptions {
-  /** Delay between the last change and its check, in milliseconds (default 50). */
+  /**
+   * Changes less than this many milliseconds apart are checked together, this long after the last of them
+   * (default 50); a change after a longer pause is checked at once.
+   */
   debounceMs?: number;
+}
+
+/** The answer to the `mmf/checkTimings` request: how the last published check of a document went. */
+export interface CheckTimingsResult {
+  version: number;
+  /** From the start of the check to the diagnostics handed to the connection, in milliseconds. */
+  totalMs: number;
+  /** Compiling (parse and check), and the phases inside it. */
+  compileMs: number;
+  phases: CompileTimings | undefined;
+  /** Converting the diagnostics to LSP and handing them to the connection. */
+  publishMs: number;
 }
 
 /** Register every handler of the mmf language server on `connection` (the caller calls `listen()`). */
@@ -50,6 +68,14 @@ export function startServer(connection: Connection): void {
   let generation = 0;
   /** The analysis whose diagnostics were published last, per document. */
   const sent = new Map<string, Analysis>();
+  /** One incremental compiler per open document: an edit reparses and re-checks only what it changed. */
+  const compilers = new Map<string, IncrementalCompiler>();
+  /** When each document last changed (performance.now()), for the debounce. */
+  const lastChange = new Map<string, number>();
+  /** How the last published check of each document went (the `mmf/checkTimings` request). */
+  const timings = new Map<string, CheckTimingsResult>();
+  type LastCompile = { uri: string; version: number; compileMs: number; phases: CompileTimings | undefined };
+  let lastCompile: LastCompile | undefined;
 
   /** Imported files are read from the open documents when they are open (unsaved edits count), else from disk. */
   const openText = new Map<string, () => string>();
@@ -63,7 +89,13 @@ export function startServer(connection: Connection): void {
     if (!doc) return undefined;
     const cached = analyses.get(uri);
     if (cached && cached.analysis.version === doc.version && (cached.generation === generation || !hasImports(cached.analysis))) return cached.analysis;
-    const a = analyse(uri, doc.version, doc.getText(), readHead, readFile);
+    let compiler = compilers.get(uri);
+    if (!compiler) compilers.set(uri, (compiler = new IncrementalCompiler()));
+    const t0 = performance.now();
+    const a = analyse(uri, doc.version, doc.getText(), readHead, readFile, compiler);
+    lastCompile = { uri, version: doc.version, compileMs: performance.now() - t0, phases: compiler.lastTimings };
+    // An internal error may leave the compiler's caches half-updated: start the next check afresh.
+    if (a.result.diagnostics.some((d) => d.code === 'MMF0000')) compilers.delete(uri);
     analyses.set(uri, { analysis: a, generation });
     return a;
   }
@@ -75,12 +107,19 @@ export function startServer(connection: Connection): void {
 
   function validate(uri: string): void {
     pending.delete(uri);
+    const t0 = performance.now();
+    lastCompile = undefined;
     const a = current(uri);
     if (!a) return;
     if (documents.get(uri)?.version !== a.version) return; // a newer version arrived meanwhile
     if (sent.get(uri) === a) return; // already published (a dependent re-check found nothing new)
     sent.set(uri, a);
+    const t1 = performance.now();
     void connection.sendDiagnostics({ uri, version: a.version, diagnostics: a.result.diagnostics.map((d) => toLspDiagnostic(d, uri)) });
+    const t2 = performance.now();
+    const lc = lastCompile as LastCompile | undefined; // set by current() when it compiled
+    const compiled = lc?.uri === uri && lc.version === a.version ? lc : undefined;
+    timings.set(uri, { version: a.version, totalMs: t2 - t0, compileMs: compiled?.compileMs ?? 0, phases: compiled?.phases, publishMs: t2 - t1 });
   }
 
   function schedule(uri: string, delay: number): void {
@@ -150,7 +189,11 @@ export function startServer(connection: Connection): void {
     // onDidChangeContent also fires on open, which onDidOpen has checked already.
     if (analyses.get(e.document.uri)?.analysis.version === e.document.version) return;
     generation++;
-    schedule(e.document.uri, debounceMs);
+    // A change after a pause is checked at once; one that follows another within debounceMs waits for the pause.
+    const now = performance.now();
+    const last = lastChange.get(e.document.uri);
+    lastChange.set(e.document.uri, now);
+    schedule(e.document.uri, last === undefined || now - last >= debounceMs ? 0 : debounceMs);
     scheduleDependents(e.document.uri);
   });
   documents.onDidClose((e) => {
@@ -160,6 +203,9 @@ export function startServer(connection: Connection): void {
     pending.delete(uri);
     analyses.delete(uri);
     sent.delete(uri);
+    compilers.delete(uri);
+    lastChange.delete(uri);
+    timings.delete(uri);
     const file = fileNameOf(uri);
     if (file) openText.delete(file);
     generation++;
@@ -187,6 +233,9 @@ export function startServer(connection: Connection): void {
   connection.onCodeAction(onDoc('codeAction', (a, p) => codeActions(a, p.range, p.context.diagnostics), []));
   connection.languages.inlayHint.on(onDoc('inlayHint', (a, p) => inlayHints(a, p.range), []));
   connection.languages.semanticTokens.on(onDoc('semanticTokens', (a) => semanticTokens(a), { data: [] }));
+
+  /** `mmf/checkTimings {uri}`: how the last published check of a document went (for bench/lsp.ts); null when none. */
+  connection.onRequest('mmf/checkTimings', (p: { uri: string }) => timings.get(p?.uri) ?? null);
 
   documents.listen(connection);
 }
