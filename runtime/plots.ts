@@ -56,7 +56,7 @@ function panel(x0: number, y0: number, w: number, h: number, title: string, yLab
   const Y = (v: number) => y0 + m.t + ph - ((v - lo) / (hi - lo)) * ph;
   const out: string[] = [];
   out.push(`<g class="panel">`);
-  out.push(`<text x="${x0 + m.l + pw / 2}" y="${y0 + 16}" text-anchor="middle" font-size="13" ${FONT}>${escapeXml(title)}</text>`);
+  out.push(`<text x="${x0 + m.l}" y="${y0 + 16}" font-size="13" ${FONT}>${escapeXml(title)}</text>`);
   out.push(`<rect x="${x0 + m.l}" y="${y0 + m.t}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`);
   const step = niceStep(hi - lo, 5);
   for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-12; v += step) {
@@ -76,9 +76,10 @@ function panel(x0: number, y0: number, w: number, h: number, title: string, yLab
     if (pts.length > 1) out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.8" points="${pts.map(([e, v]) => `${X(e).toFixed(1)},${Y(v).toFixed(1)}`).join(' ')}"/>`);
     for (const [e, v] of pts)
       out.push(`<circle class="pt" data-series="${escapeXml(s.name)}" data-epoch="${e}" cx="${X(e).toFixed(1)}" cy="${Y(v).toFixed(1)}" r="2.6" fill="${s.color}"><title>${escapeXml(s.name)}, epoch ${e}: ${num(v)}</title></circle>`);
-    const lx = x0 + m.l + 8 + k * 70;
-    out.push(`<line x1="${lx}" y1="${y0 + m.t + 10}" x2="${lx + 14}" y2="${y0 + m.t + 10}" stroke="${s.color}" stroke-width="2"/>`);
-    out.push(`<text x="${lx + 18}" y="${y0 + m.t + 10}" dy="0.32em" font-size="10" ${FONT}>${escapeXml(s.name)}</text>`);
+    // Legend in the title row, right-aligned: it never covers the curves.
+    const lx = x0 + w - m.r - (series.length - k) * 62;
+    out.push(`<line x1="${lx}" y1="${y0 + 12}" x2="${lx + 14}" y2="${y0 + 12}" stroke="${s.color}" stroke-width="2"/>`);
+    out.push(`<text x="${lx + 18}" y="${y0 + 12}" dy="0.32em" font-size="10" ${FONT}>${escapeXml(s.name)}</text>`);
   });
   out.push(`</g>`);
   return out.join('\n');
@@ -127,14 +128,15 @@ export function confusionMatrixSvg(matrix: number[][], classes: string[], title 
   const cell = Math.max(28, Math.min(64, Math.floor(480 / Math.max(1, k))));
   const labelW = Math.min(160, 14 + 7 * Math.max(4, ...names.map((n) => clip(n, 20).length)));
   const top = 40 + labelW * 0.7;
-  const W = labelW + 30 + k * cell + 20;
+  const heading = `${title} (rows: true, columns: predicted)`;
+  const W = Math.max(labelW + 30 + k * cell + 20, 20 + heading.length * 7);
   const H = top + k * cell + 40;
   const x0 = labelW + 30;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W.toFixed(0)}" height="${H.toFixed(0)}" viewBox="0 0 ${W.toFixed(0)} ${H.toFixed(0)}" role="img" aria-label="${escapeXml(title)}">`);
   out.push(`<title>${escapeXml(title)}</title>`);
   out.push(`<rect width="100%" height="100%" fill="#fff"/>`);
-  out.push(`<text x="${x0 + (k * cell) / 2}" y="16" text-anchor="middle" font-size="13" ${FONT}>${escapeXml(title)} (rows: true, columns: predicted)</text>`);
+  out.push(`<text x="10" y="18" font-size="13" ${FONT}>${escapeXml(heading)}</text>`);
   for (let j = 0; j < k; j++) {
     const cx = x0 + j * cell + cell / 2;
     out.push(`<text transform="translate(${cx} ${top - 6}) rotate(-45)" font-size="11" ${FONT}>${escapeXml(clip(names[j]!, 20))}</text>`);
