@@ -36,7 +36,7 @@ export function targetDiagnostics(model: IRModel, target: Target, opts: TargetOp
           'MMF4003',
           'error',
           `model ${model.name} cannot be emitted to ONNX: ${p.reason}`,
-          p.at === 'head' ? model.head.range : model.range,
+          p.at === 'head' ? (model.multitask?.heads[p.head ?? 0] ?? model.head).range : model.range,
           p.hint,
         ),
       );

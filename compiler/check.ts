@@ -8,7 +8,7 @@ import type { Diagnostic } from '../grammar/diagnostic.ts';
 import { diagnostic } from '../grammar/diagnostic.ts';
 import { checkColumnsExist, checkDataset, checkInput, checkLabel, resolveSourcePaths } from './data-decls.ts';
 import { columnsOf, readHeadFromDisk, type ReadHead } from './data-columns.ts';
-import { GraphBuilder, type StepType } from './graph.ts';
+import { GraphBuilder, type Head, type StepType } from './graph.ts';
 import { CheckCache } from './check-cache.ts';
 import { checkEnsembles, type IREnsemble } from './ensemble.ts';
 import { parse } from '../grammar/index.ts';
@@ -179,14 +179,10 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
       inputs: own.usedInputs.map(({ dataset: dsName, ...rest }) => (joined.length && dsName ? { ...rest, dataset: dsName } : rest)),
       ...(joined.length ? { joins: joined.map(located) } : {}),
       nodes: own.nodes,
-      head: {
-        label: stripDataset(own.head.label),
-        output: own.head.output.id,
-        units: own.head.units,
-        activation: own.head.activation,
-        loss: own.head.activation === 'sigmoid' ? 'binaryCrossentropy' : own.head.activation === 'linear' ? 'meanSquaredError' : 'categoricalCrossentropy',
-        range: own.head.range,
-      },
+      head: irHead(own.head),
+      ...(own.multitask && own.heads.length > 1
+        ? { multitask: { heads: own.heads.map((h, i) => ({ ...irHead(h), weight: own.multitask!.weights[i] ?? 1 })), range: own.multitask.range } }
+        : {}),
       ...(dsPlan ? { dataset: located(ds!) } : {}),
       train: trains.get(d.name.name) ?? { ...DEFAULT_TRAIN },
       range: d.range,
@@ -249,6 +245,18 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
     });
     return files.length ? { declFiles: Object.fromEntries(files) } : {};
   }
+}
+
+/** The IR head of a head the graph builder recorded; the loss follows from the output activation. */
+function irHead(h: Head): IRModel['head'] {
+  return {
+    label: stripDataset(h.label),
+    output: h.output.id,
+    units: h.units,
+    activation: h.activation,
+    loss: h.activation === 'sigmoid' ? 'binaryCrossentropy' : h.activation === 'linear' ? 'meanSquaredError' : 'categoricalCrossentropy',
+    range: h.range,
+  };
 }
 
 function stripDataset(l: LabelPlan & { dataset?: string; range?: unknown }): LabelPlan {

@@ -72,7 +72,14 @@ export class GraphBuilder {
   /** Model inputs used, in first-use order. */
   readonly usedInputs: (IRInput & { dataset?: string })[] = [];
   readonly labelsUsed: (LabelPlan & { dataset?: string })[] = [];
-  head: Head | undefined;
+  /** The model's heads in order: one, or several for a multi-task model (`heads(...)`). */
+  readonly heads: Head[] = [];
+  /** The `heads(...)` step of a multi-task model: its range and each head's loss weight. */
+  multitask: { range: Range; weights: number[] } | undefined;
+  /** The (first) head. */
+  get head(): Head | undefined {
+    return this.heads[0];
+  }
   private readonly names = new NameAllocator();
   private readonly memo = new Map<string, Ref | null>();
   private readonly stack: string[] = [];
@@ -313,6 +320,10 @@ export class GraphBuilder {
       );
       return null;
     }
+    if (hooks.only && !hooks.only.names.has(call.callee.name)) {
+      this.env.diags.push(diagnostic('MMF1003', 'error', `${call.callee.name} ${hooks.only.refuse}`, call.callee.range, hooks.only.hint));
+      return null;
+    }
     const bound = bindArgs(call.callee.name, layer.params, call.args, call.range, this.env.diags);
     if (!bound.ok) return null;
     const ctx = this.ctx(decl, call.range, bound, call);
@@ -328,10 +339,6 @@ export class GraphBuilder {
       args,
       call,
       expandCall: (c, input, hooks) => this.nested(decl, c, input, hooks),
-    if (hooks.only && !hooks.only.names.has(call.callee.name)) {
-      this.env.diags.push(diagnostic('MMF1003', 'error', `${call.callee.name} ${hooks.only.refuse}`, call.callee.range, hooks.only.hint));
-      return null;
-    }
       report: (d) => env.diags.push(d),
       add: <K extends OpName>(op: K, inputs: Ref[], attrs: OpAttrs[K], hint: string, at?: Range) =>
         this.addNode(decl, op, inputs, attrs, hint, at ?? range),
@@ -342,7 +349,10 @@ export class GraphBuilder {
         return l;
       },
       setHead: (h) => {
-        this.head = { ...h, range };
+        this.heads.push({ ...h, range });
+      },
+      weighHeads: (weights) => {
+        this.multitask = { range, weights };
       },
     };
   }

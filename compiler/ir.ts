@@ -280,6 +280,8 @@ export interface IRHead {
   activation: 'sigmoid' | 'softmax' | 'linear';
   loss: 'binaryCrossentropy' | 'categoricalCrossentropy' | 'meanSquaredError';
   range: Range;
+  /** Loss weight in a multi-task model (`heads(…, weights [..])`): the total loss is Σ weight_i · loss_i. */
+  weight?: number;
 }
 
 export type SplitPlan =
@@ -323,7 +325,14 @@ export interface IRModel {
   inputs: IRInput[];
   /** Topologically ordered. */
   nodes: IRNode[];
+  /** The head; for a multi-task model, the first of `multitask.heads`. */
   head: IRHead;
+  /**
+   * A multi-task model (`-> heads(classifier(a), regression(b), weights [1, 0.5])`): every head in order (two or
+   * more, each with its loss weight), and the range of the `heads(…)` step. The model has one output per head,
+   * named after its label; training minimises Σ weight_i · loss_i. Absent for a single-head model.
+   */
+  multitask?: { heads: IRHead[]; range: Range };
   dataset?: DatasetPlan;
   /** Datasets some inputs read besides the label's `dataset`, joined to it by sample key (every one has a key). */
   joins?: DatasetPlan[];

@@ -27,6 +27,17 @@ export function trainingDiagnostics(model: IRModel): Diagnostic[] {
         `mmfc check and mmfc build --target tfjs|onnx still compile ${model.name}; feed the generated model your own ${i.plan.kind} tensors (${JSON.stringify(i.out.shape)}).`,
       ),
     );
+  if (model.multitask)
+    return [
+      ...unread,
+      diagnostic(
+        'MMF4001',
+        'error',
+        `model ${model.name} cannot be trained yet: it is multi-task (${model.multitask.heads.map((h) => h.label.name).join(', ')}), and mmf's training loop trains one binary or multi-class classifier`,
+        model.multitask.range,
+        `mmfc build --target onnx and --target tfjs still compile ${model.name} with one output per head (train it with your own tfjs loop: loss per output, lossWeights [${model.multitask.heads.map((h) => h.weight ?? 1).join(', ')}]), or train one model per label.`,
+      ),
+    ];
   if (model.head.label.kind === 'multilabel')
     return [
       ...unread,

@@ -247,7 +247,7 @@ const FUSIONS = [
   'film(a, b)',
   'add(a, b)',
 ];
-const HEADS = ['classifier(y)', 'classifier(k, hidden [8])', 'regression(price)'];
+const HEADS = ['classifier(y)', 'classifier(k, hidden [8])', 'regression(price)', 'heads(classifier(y), regression(price), weights [1, 0.5])'];
 
 const INPUTS = `dataset d from jsonl("d.jsonl")
 input words: text(vocab 50, max_len 12) from d.words

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { compile, trainingDiagnostics } from '../compiler/index.ts';
 import { trainCommand } from '../cli/train.ts';
+import { printModelBuilder } from '../compiler/emit/tfjs/program.ts';
 import { rangeOf, within } from './helpers/ranges.ts';
 
 const HEADER = `dataset d from jsonl("d.jsonl")
@@ -84,6 +85,72 @@ model N = x -> classifier(u)
   });
 });
 
+describe('multi-task models: heads(...)', () => {
+  it('one output per head, named after its label, with loss weights', () => {
+    const { src, r } = check('model M = x -> dense(8, relu) -> heads(classifier(genre, hidden [4]), regression(price), classifier(tags), weights [1, 0.5, 2])\n');
+    expect(r.diagnostics).toEqual([]);
+    const m = r.models[0]!;
+    expect(m.multitask!.range).toEqual(rangeOf(src, 'heads(classifier(genre, hidden [4]), regression(price), classifier(tags), weights [1, 0.5, 2])'));
+    expect(m.multitask!.heads.map((h) => [h.label.name, h.output, h.units, h.activation, h.loss, h.weight])).toEqual([
+      ['genre', 'M_genre', 4, 'softmax', 'categoricalCrossentropy', 1],
+      ['price', 'M_price', 1, 'linear', 'meanSquaredError', 0.5],
+      ['tags', 'M_tags', 3, 'sigmoid', 'binaryCrossentropy', 2],
+    ]);
+    expect(m.multitask!.heads.map((h) => h.range)).toEqual([rangeOf(src, 'classifier(genre, hidden [4])'), rangeOf(src, 'regression(price)'), rangeOf(src, 'classifier(tags)')]);
+    const { weight: _w, ...first } = m.multitask!.heads[0]!;
+    expect(m.head).toEqual(first);
+    // the shared trunk is built once; each head adds its own layers: 4·8+8 + (8·4+4) + (4·4+4) + (8·1+1) + (8·3+3)
+    expect(m.nodes.map((n) => `${n.id} [${n.out.shape.join(', ')}] ${n.params}`)).toEqual([
+      'M_dense [batch, 8] 32',
+      'M_head_dense [batch, 4] 36',
+      'M_genre [batch, 4] 20',
+      'M_price [batch, 1] 9',
+      'M_tags [batch, 3] 27',
+    ]);
+  });
+
+  it('the generated tfjs builder returns one output per head, in order', () => {
+    const { src, r } = check('model M = x -> heads(classifier(genre), regression(price), weights [1, 0.5])\n');
+    const code = printModelBuilder(r.models[0]!, { sourceName: 'm.mmf', sourceText: src, version: '0' });
+    expect(code).toContain('outputs: [M_genre, M_price] });');
+    expect(code).toContain(' * output genre: [batch, 4] class probabilities, loss weight 1');
+    expect(code).toContain(' * output price: [batch, 1] predicted value, loss weight 0.5');
+  });
+
+  it('weights default to 1 each; the alias multitask works', () => {
+    const { r } = check('model M = x -> multitask(classifier(spam), regression(price))\n');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.models[0]!.multitask!.heads.map((h) => h.weight)).toEqual([1, 1]);
+  });
+
+  /** [declaration, code, a unique context in the declaration, the culprit inside that context] */
+  it.each([
+    ['model M = x -> heads(classifier(spam))\n', 'MMF1006', 'heads(classifier(spam))', 'heads(classifier(spam))'],
+    ['model M = x -> heads(classifier(spam), regression(price), weights [1])\n', 'MMF3001', '[1]', '[1]'],
+    ['model M = x -> heads(classifier(spam), regression(price), weights [0, 0])\n', 'MMF3001', '[0, 0]', '[0, 0]'],
+    ['model M = x -> heads(classifier(spam), regression(price), weights [1, -1])\n', 'MMF3001', '[1, -1]', '[1, -1]'],
+    ['model M = x -> heads(classifier(spam), classifier(spam, hidden [4]))\n', 'MMF1007', 'spam, hidden', 'spam'],
+    ['model M = x -> heads(classifier(spam), dense(4))\n', 'MMF1003', 'dense', 'dense'],
+    ['model M = x -> heads(classifier(spam), heads(regression(price), classifier(genre)))\n', 'MMF1003', 'heads(regression', 'heads'],
+    ['model M = x -> heads(classifier(spam), regression(spam))\n', 'MMF1007', 'regression(spam', 'spam'],
+    ['model M = x -> heads(classifier(spam), regression(genre))\n', 'MMF2004', 'genre', 'genre'],
+    ['encoder e = x -> heads(classifier(spam), regression(price))\n', 'MMF2004', 'heads', 'heads'],
+    ['model M = x -> heads(classifier(spam), regression(price)) -> dense(3)\n', 'MMF2004', 'heads', 'heads'],
+  ])('%s → %s', (decl, code, context, culprit) => {
+    const { src, list } = check(decl);
+    const c = within(src, decl, context);
+    const start = { line: c.start.line, character: c.start.character + context.indexOf(culprit) };
+    expect(list).toEqual([[code, { start, end: { line: start.line, character: start.character + culprit.length } }]]);
+  });
+
+  it('MMF4001: mmfc train refuses a multi-task model at heads(...)', () => {
+    const { src, r } = check('model M = x -> heads(classifier(spam), regression(price), weights [1, 0.5])\n');
+    const d = trainingDiagnostics(r.models[0]!);
+    expect(d.map((x) => [x.code, x.range])).toEqual([['MMF4001', rangeOf(src, 'heads(classifier(spam), regression(price), weights [1, 0.5])')]]);
+    expect(d[0]!.hint).toContain('lossWeights [1, 0.5]');
+  });
+});
+
 describe('mmfc train refuses what it cannot train', () => {
   afterEach(() => vi.restoreAllMocks());
   async function refuses(mmf: string, data: string): Promise<string> {
@@ -109,5 +176,13 @@ describe('mmfc train refuses what it cannot train', () => {
     );
     expect(err).toContain('MMF4001');
     expect(err).toContain('multi-label');
+  });
+  it('a multi-task model: exit 1, MMF4001, nothing written', async () => {
+    const err = await refuses(
+      `dataset d from jsonl("d.jsonl")\ninput x: tabular from d[a, b]\nlabel s: binary from d.s\nlabel p: number from d.p\nmodel M = x -> heads(classifier(s), regression(p), weights [1, 0.5])\n`,
+      '{"a": 1, "b": 2, "s": 1, "p": 2.5}\n',
+    );
+    expect(err).toContain('MMF4001');
+    expect(err).toContain('multi-task');
   });
 });

@@ -12,6 +12,7 @@ import { conv3d } from './video.ts';
 import { add, reshape, transformer } from './transformer.ts';
 import { residual } from './residual.ts';
 import { timeDistributed } from './time-distributed.ts';
+import { heads } from './multitask.ts';
 
 export const LAYERS: readonly LayerDef[] = [
   embedding,
@@ -52,6 +53,7 @@ export const LAYERS: readonly LayerDef[] = [
   reshape,
   residual,
   timeDistributed,
+  heads,
 ];
 
 const BY_NAME = new Map<string, LayerDef>();

@@ -35,8 +35,10 @@ export interface ExpandCtx {
   report(d: Diagnostic): void;
   /** The label a head names, or undefined (the checker has already reported the problem). */
   label(name: string, range: Range): LabelPlan | undefined;
-  /** Record the model head (classifier). */
+  /** Record a model head (classifier, regression); a multi-task model records several, in order. */
   setHead(head: { label: LabelPlan; output: Ref; units: number; activation: 'sigmoid' | 'softmax' | 'linear' }): void;
+  /** Mark the model as multi-task (`heads(...)` at this step) with one loss weight per recorded head. */
+  weighHeads?(weights: number[]): void;
   /** The pipeline step being expanded. */
   range: Range;
   /** The declaration being compiled. */

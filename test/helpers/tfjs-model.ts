@@ -15,7 +15,7 @@ export type CustomLayerClass = new (config: Record<string, unknown>) => tfjs.lay
 
 /**
  * Build the tfjs LayersModel of `model`: inputs in `model.inputs` order (int32 ids stay int32), output the head
- * node. `custom` supplies the runtime classes for `{ ns: 'mmf' }` factories. With `weights`, every node's
+ * node (a multi-task model: every head's node, in order). `custom` supplies the runtime classes for `{ ns: 'mmf' }` factories. With `weights`, every node's
  * weights are set (tfjs layout, WeightSpec order).
  */
 export function buildTfjsModel(model: IRModel, tf: Tf, weights?: WeightMap, custom: Record<string, CustomLayerClass> = {}): tfjs.LayersModel {
@@ -46,7 +46,8 @@ export function buildTfjsModel(model: IRModel, tf: Tf, weights?: WeightMap, cust
     values.set(node.id, out);
     layers.set(node.id, layer);
   }
-  const tfModel = tf.model({ inputs, outputs: values.get(model.head.output)!, name: model.name });
+  const outputs = model.multitask ? model.multitask.heads.map((h) => values.get(h.output)!) : values.get(model.head.output)!;
+  const tfModel = tf.model({ inputs, outputs, name: model.name });
   if (weights)
     for (const node of model.nodes) {
       if (node.weights.length === 0) continue;

@@ -67,11 +67,18 @@ export function nodeWeights(node: IRNode, weights: WeightMap): Float32Array[] {
   return ws;
 }
 
-/** A model-level reason emitOnnx refuses (`at`: the model declaration or its head). */
+/** A model-level reason emitOnnx refuses (`at`: the model declaration or its head; `head`: which, in multi-task). */
 export interface OnnxModelProblem {
   at: 'model' | 'head';
+  /** Index into `model.multitask.heads` (0 for a single-head model). */
+  head?: number;
   reason: string;
   hint: string;
+}
+
+/** The heads of a model in output order: `multitask.heads`, or the one head. */
+export function modelHeads(model: IRModel): IRModel['head'][] {
+  return model.multitask?.heads ?? [model.head];
 }
 
 /**
@@ -83,15 +90,18 @@ export function onnxModelCannotEmit(model: IRModel, opset: number = DEFAULT_OPSE
   const out: OnnxModelProblem[] = [];
   if (!Number.isInteger(opset) || opset < 17)
     out.push({ at: 'model', reason: `opset ${opset} is not supported (17 or later)`, hint: `Use opset ${DEFAULT_OPSET} or later.` });
-  const label = model.head.label.name;
-  if (model.inputs.some((i) => i.name === label))
-    out.push({ at: 'head', reason: `the output would be named after the label '${label}', but an input has that name`, hint: 'Rename the label or the input.' });
-  else if (model.nodes.some((n) => n.id === label && n.id !== model.head.output))
-    out.push({
-      at: 'head',
-      reason: `the output would be named after the label '${label}', but a tensor of the graph has that name`,
-      hint: 'Rename the label.',
-    });
+  modelHeads(model).forEach((head, i) => {
+    const label = head.label.name;
+    if (model.inputs.some((x) => x.name === label))
+      out.push({ at: 'head', head: i, reason: `the output would be named after the label '${label}', but an input has that name`, hint: 'Rename the label or the input.' });
+    else if (model.nodes.some((n) => n.id === label && n.id !== head.output))
+      out.push({
+        at: 'head',
+        head: i,
+        reason: `the output would be named after the label '${label}', but a tensor of the graph has that name`,
+        hint: 'Rename the label.',
+      });
+  });
   return out;
 }
 
@@ -113,9 +123,10 @@ export function emitOnnx(model: IRModel, weights: WeightMap, opts: EmitOnnxOptio
     g.addInput(input.name, elemTypeOf(input.out), vdims(input.out));
     tensors.set(input.name, { name: input.name, type: input.out });
   }
-  const label = model.head.label.name;
-  if (tensors.has(label))
-    throw new Error(`ONNX export: the output would be named after the label '${label}', but an input has that name`);
+  const heads = modelHeads(model);
+  for (const h of heads)
+    if (tensors.has(h.label.name))
+      throw new Error(`ONNX export: the output would be named after the label '${h.label.name}', but an input has that name`);
 
   const produced: string[] = [];
   for (const node of model.nodes) {
@@ -136,22 +147,29 @@ export function emitOnnx(model: IRModel, weights: WeightMap, opts: EmitOnnxOptio
     tensors.set(node.id, { name: out, type: node.out });
   }
 
-  const head = tensors.get(model.head.output);
-  if (!head) throw new Error(`ONNX export: the head reads '${model.head.output}', which is not a node of the model`);
-  if (g.isNodeOutput(head.name) && !model.inputs.some((i) => i.name === head.name)) {
-    if (head.name !== label) {
-      if (g.has(label)) throw new Error(`ONNX export: the output would be named after the label '${label}', but a tensor of the graph has that name`);
-      g.rename(head.name, label);
+  // One output per head, named after its label (a multi-task model has several, in order).
+  const outputNames = new Set<string>();
+  for (const h of heads) {
+    const label = h.label.name;
+    const head = tensors.get(h.output);
+    if (!head) throw new Error(`ONNX export: the head reads '${h.output}', which is not a node of the model`);
+    if (g.isNodeOutput(head.name) && !model.inputs.some((i) => i.name === head.name)) {
+      if (head.name !== label) {
+        if (g.has(label)) throw new Error(`ONNX export: the output would be named after the label '${label}', but a tensor of the graph has that name`);
+        g.rename(head.name, label);
+        tensors.set(h.output, { ...head, name: label });
+      }
+    } else {
+      g.reserve(label);
+      g.nodes.push({ name: g.unique(`${h.output}/Identity`), opType: 'Identity', input: [head.name], output: [label] });
     }
-  } else {
-    g.reserve(label);
-    g.nodes.push({ name: g.unique(`${model.head.output}/Identity`), opType: 'Identity', input: [head.name], output: [label] });
+    // [batch, units] for a real head; tests also point the head at inner nodes of any rank.
+    g.addOutput(label, elemTypeOf(head.type), vdims(head.type));
+    outputNames.add(head.name).add(label);
   }
-  // [batch, units] for a real head; tests also point the head at inner nodes of any rank.
-  g.addOutput(label, elemTypeOf(head.type), vdims(head.type));
   for (const id of produced) {
     const t = tensors.get(id)!;
-    if (id !== head.name && id !== label && fullyKnown(t.type)) g.addValueInfo(id, elemTypeOf(t.type), vdims(t.type));
+    if (!outputNames.has(id) && !outputNames.has(t.name) && fullyKnown(t.type)) g.addValueInfo(t.name, elemTypeOf(t.type), vdims(t.type));
   }
 
   const proto = onnx.ModelProto.create({
@@ -164,6 +182,14 @@ export function emitOnnx(model: IRModel, weights: WeightMap, opts: EmitOnnxOptio
     metadataProps: [
       { key: 'mmf.model', value: model.name },
       { key: 'mmf.head', value: JSON.stringify({ label: model.head.label, units: model.head.units, activation: model.head.activation }) },
+      ...(model.multitask
+        ? [
+            {
+              key: 'mmf.heads',
+              value: JSON.stringify(model.multitask.heads.map((h) => ({ label: h.label, units: h.units, activation: h.activation, loss: h.loss, weight: h.weight ?? 1 }))),
+            },
+          ]
+        : []),
     ],
   });
   return onnx.ModelProto.encode(proto).finish();

@@ -76,13 +76,16 @@ function printLayer(node: IRNode): string {
 export function printModelBuilder(model: IRModel, opts: EmitTfjsOptions): string {
   const lines: string[] = [];
   const params = model.nodes.reduce((n, x) => n + x.params, 0);
-  const head = model.head;
+  const heads = model.multitask?.heads ?? [model.head];
   lines.push('/**');
   lines.push(` * ${model.name} (${quote(opts.sourceName).replace(/\*\//g, "*\\/")}, line ${model.range.start.line + 1}): ${model.nodes.length} layers, ${params.toLocaleString('en-US')} parameters.`);
   for (const i of model.inputs) lines.push(` * input ${i.name}: ${formatType(i.out)}`);
-  lines.push(
-    ` * output ${head.label.name}: [batch, ${head.units}] ${head.label.kind === 'multilabel' ? `probability of each target (${quote(head.label.names.map((n) => JSON.stringify(n)).join(', ')).replace(/\*\//g, '*\\/')})` : head.activation === 'sigmoid' ? 'probability of the positive class' : head.activation === 'linear' ? 'predicted value' : 'class probabilities'}`,
-  );
+  for (const head of heads)
+    lines.push(
+      ` * output ${head.label.name}: [batch, ${head.units}] ${head.label.kind === 'multilabel' ? `probability of each target (${quote(head.label.names.map((n) => JSON.stringify(n)).join(', ')).replace(/\*\//g, '*\\/')})` : head.activation === 'sigmoid' ? 'probability of the positive class' : head.activation === 'linear' ? 'predicted value' : 'class probabilities'}${model.multitask ? `, loss weight ${head.weight ?? 1}` : ''}`,
+    );
+  if (model.multitask)
+    lines.push(` * Multi-task: the outputs are in this order; train on the total loss Σ weight_i · loss_i (model.compile({ loss: [...], lossWeights: [...] })).`);
   lines.push(' */');
   lines.push(`export function ${builderName(model)}(): tf.LayersModel {`);
   for (const i of model.inputs)
@@ -101,7 +104,7 @@ export function printModelBuilder(model: IRModel, opts: EmitTfjsOptions): string
   }
   lines.push('');
   lines.push(
-    `return tf.model({ name: ${JSON.stringify(model.name)}, inputs: [${model.inputs.map((i) => jsName(i.name)).join(', ')}], outputs: ${jsName(head.output)} });`,
+    `return tf.model({ name: ${JSON.stringify(model.name)}, inputs: [${model.inputs.map((i) => jsName(i.name)).join(', ')}], outputs: ${model.multitask ? `[${heads.map((h) => jsName(h.output)).join(', ')}]` : jsName(model.head.output)} });`,
   );
   lines.push('}');
   return lines.join('\n');
