@@ -187,3 +187,66 @@ describe('decisions and the report', () => {
     expect(r.recall).toBeCloseTo((1 + 1 + 0.5) / 3, 12);
   });
 });
+
+describe('whole reports against hand-computed values', () => {
+  it('4 classes, one of them predicted but never true: per class, macro (scikit-learn labels), log loss', () => {
+    // truth 0 0 0 1 1 2 2 2 2; predicted 0 0 1 1 3 2 2 0 2 (probability 0.7 on the prediction, 0.1 elsewhere)
+    const truth = [0, 0, 0, 1, 1, 2, 2, 2, 2];
+    const pred = [0, 0, 1, 1, 3, 2, 2, 0, 2];
+    const probs = pred.flatMap((p) => [0, 1, 2, 3].map((c) => (c === p ? 0.7 : 0.1)));
+    const r = classificationReport(truth, probs, 4);
+    expect(r.kind).toBe('multiclass');
+    expect(r.confusionMatrix).toEqual([
+      [2, 1, 0, 0],
+      [0, 1, 0, 1],
+      [1, 0, 3, 0],
+      [0, 0, 0, 0],
+    ]);
+    expect(r.accuracy).toBeCloseTo(6 / 9, 12);
+    // class 0: TP 2, FP 1, FN 1; class 1: TP 1, FP 1, FN 1; class 2: TP 3, FP 0, FN 1; class 3: TP 0, FP 1, FN 0
+    const want = [
+      { p: 2 / 3, r: 2 / 3, f: 2 / 3, support: 3 },
+      { p: 1 / 2, r: 1 / 2, f: 1 / 2, support: 2 },
+      { p: 1, r: 3 / 4, f: 6 / 7, support: 4 },
+      { p: 0, r: 0, f: 0, support: 0 },
+    ];
+    want.forEach((w, c) => {
+      expect(r.perClass[c]!.precision).toBeCloseTo(w.p, 12);
+      expect(r.perClass[c]!.recall).toBeCloseTo(w.r, 12);
+      expect(r.perClass[c]!.f1).toBeCloseTo(w.f, 12);
+      expect(r.perClass[c]!.support).toBe(w.support);
+    });
+    expect(r.perClass[3]).toMatchObject({ predicted: 1, precisionUndefined: false, recallUndefined: true, f1Undefined: true });
+    expect(r.undefinedMetrics).toEqual(['class 3 recall', 'class 3 f1']);
+    // Class 3 was predicted, so it is averaged (scikit-learn: labels = union of y_true and y_pred).
+    expect(r.macro.classesAveraged).toEqual([0, 1, 2, 3]);
+    expect(r.precision).toBeCloseTo(13 / 24, 12);
+    expect(r.recall).toBeCloseTo(23 / 48, 12);
+    expect(r.f1).toBeCloseTo(85 / 168, 12);
+    expect(r.logLoss).toBeCloseTo(-(6 * Math.log(0.7) + 3 * Math.log(0.1)) / 9, 6);
+  });
+
+  it('binary with tied scores: decisions at p > 0.5, P/R/F1 of each class, ROC-AUC with ties counting ½', () => {
+    // positives score 0.8, 0.6, 0.4, 0.2; negatives 0.6, 0.4, 0.4, 0.2.
+    // AUC by pairs (16): 0.8 beats 4 → 4; 0.6 beats 3, ties 1 → 3.5; 0.4 beats 1, ties 2 → 2; 0.2 ties 1 → 0.5; 10/16.
+    const y = Int32Array.from([1, 1, 0, 1, 0, 0, 1, 0]);
+    const s = Float32Array.from([0.8, 0.6, 0.6, 0.4, 0.4, 0.4, 0.2, 0.2]);
+    const r = classificationReport(y, s, 2);
+    expect(r.rocAuc).toBe(0.625);
+    // decisions 1 1 1 0 0 0 0 0 → TP 2, FP 1, FN 2, TN 3
+    expect(r.confusionMatrix).toEqual([
+      [3, 1],
+      [2, 2],
+    ]);
+    expect(r.accuracy).toBe(5 / 8);
+    expect(r.precision).toBeCloseTo(2 / 3, 12);
+    expect(r.recall).toBe(1 / 2);
+    expect(r.f1).toBeCloseTo(4 / 7, 12);
+    // class 0 seen as its own class: TP 3, FP 2, FN 1 → P 3/5, R 3/4, F1 2/3; macro F1 (2/3 + 4/7) / 2
+    expect(r.perClass[0]!.precision).toBeCloseTo(3 / 5, 12);
+    expect(r.perClass[0]!.recall).toBe(3 / 4);
+    expect(r.perClass[0]!.f1).toBeCloseTo(2 / 3, 12);
+    expect(r.macro.f1).toBeCloseTo(13 / 21, 12);
+    expect(r.threshold).toBe(0.5);
+  });
+});
