@@ -51,7 +51,8 @@ export interface DecodedAudio {
 
 /**
  * Decodes a WAV file's bytes (PCM 8/16/24/32-bit, IEEE float 32/64-bit, A-law, µ-law, IMA ADPCM; RIFF, RIFX, RF64)
- * to float samples in [-1, 1] per channel.
+ * to float samples per channel: signed b-bit integers divided by 2^(b−1), 8-bit (unsigned) as (v − 128)/128, floats
+ * as stored — the convention of soundfile, scipy and torchaudio.
  * @throws AudioDecodeError when the bytes are not a WAV file wavefile can read, or hold no samples.
  */
 export function decodeWav(bytes: Uint8Array): DecodedAudio {
@@ -65,17 +66,25 @@ export function decodeWav(bytes: Uint8Array): DecodedAudio {
       'convert the recording to a PCM WAV file (e.g. sox in.mp3 -b 16 out.wav)',
     );
   }
-  const fmt = wav.fmt as { audioFormat: number; numChannels: number; sampleRate: number };
+  // Copied: conversions below replace wav.fmt.
+  const fmt = { ...(wav.fmt as { audioFormat: number; numChannels: number; sampleRate: number }) };
   try {
     if (fmt.audioFormat === 6) wav.fromALaw();
     else if (fmt.audioFormat === 7) wav.fromMuLaw();
     else if (fmt.audioFormat === 17) wav.fromIMAADPCM();
-    if (wav.bitDepth !== '32f' && wav.bitDepth !== '64') wav.toBitDepth('32f');
   } catch (e) {
     throw new AudioDecodeError(`the WAV encoding (format ${fmt.audioFormat}, ${wav.bitDepth} bits) cannot be decoded (${(e as Error).message})`, 'convert it to 16-bit PCM WAV (sox in.wav -b 16 -e signed-integer out.wav)');
   }
   const raw = wav.getSamples(false, Float64Array) as unknown as Float64Array | Float64Array[];
   const channels = fmt.numChannels > 1 ? (raw as Float64Array[]) : [raw as Float64Array];
+  // Integers to [-1, 1) as soundfile, scipy and torchaudio do: signed b-bit PCM / 2^(b−1); 8-bit is unsigned, (v − 128) / 128.
+  if (wav.bitDepth !== '32f' && wav.bitDepth !== '64') {
+    const bits = parseInt(wav.bitDepth, 10);
+    if (!(bits >= 2 && bits <= 32)) throw new AudioDecodeError(`the WAV sample format (${wav.bitDepth} bits) is not supported`, 'convert it to 16-bit PCM WAV (sox in.wav -b 16 -e signed-integer out.wav)');
+    const offset = bits === 8 ? 128 : 0;
+    const scale = 1 / 2 ** (bits - 1);
+    for (const c of channels) for (let i = 0; i < c.length; i++) c[i] = (c[i] - offset) * scale;
+  }
   if (!(fmt.sampleRate > 0) || channels.length === 0) throw new AudioDecodeError(`the WAV header says ${fmt.numChannels} channels at ${fmt.sampleRate} Hz`, 're-export the file');
   return { sampleRate: fmt.sampleRate, channels };
 }
