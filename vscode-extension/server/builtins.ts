@@ -104,6 +104,11 @@ export const SETTINGS: Record<string, Record<string, CallInfo>> = {
       doc: 'Stop when the monitored value stops improving; restores the best weights.',
     },
     class_weights: { params: [], snippet: 'class_weights [${1:1}, ${2:1}]', doc: 'One loss weight per class.' },
+    lr_schedule: {
+      params: [],
+      snippet: 'lr_schedule ${1|step(every 5\\, factor 0.5),cosine(min_lr 0),exponential(0.9),reduce_on_plateau(patience 3\\, factor 0.5)|}',
+      doc: 'Learning rate per epoch: step(every N, factor F), exponential(F), cosine(min_lr m) or reduce_on_plateau(patience P, factor F, monitor val_loss).',
+    },
     seed: { params: [], snippet: 'seed ${1:42}', doc: 'Seed for shuffling and initialisation.' },
   },
   Dataset: {
