@@ -132,14 +132,14 @@ describe('av-digits prepare --limit', () => {
       expect(readdirSync(root).sort()).toEqual(['a', 'b']); // no staging folder left behind
 
       const rows = parse(readFileSync(join(root, 'a', 'manifest.csv')), { columns: true }) as Record<string, string>[];
-      expect(Object.keys(rows[0]!)).toEqual(['key', 'image', 'audio', 'label', 'split', 'voice', 'accent', 'snr_db', 'image_severity']);
-      expect(rows.map((r) => r.key)).toEqual(['tr00000', 'tr00001', 'tr00002', 'va00000', 'va00001', 'va00002', 'te00000', 'te00001', 'te00002']);
-      expect(new Set(rows.map((r) => r.key)).size).toBe(rows.length);
+      expect(Object.keys(rows[0]!)).toEqual(['id', 'image', 'audio', 'label', 'split', 'voice', 'accent', 'snr_db', 'image_severity']);
+      expect(rows.map((r) => r.id)).toEqual(['tr00000', 'tr00001', 'tr00002', 'va00000', 'va00001', 'va00002', 'te00000', 'te00001', 'te00002']);
+      expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
 
       const mnist = readMnist();
       const plans = planSamples(SEED, mnist.map((m) => m.length / 784));
       for (const r of rows) {
-        const plan = plans.find((p) => p.key === r.key)!;
+        const plan = plans.find((p) => p.key === r.id)!;
         expect(Number(r.label)).toBe(plan.label);
         expect(r.split).toBe(plan.split);
         // The image is the planned MNIST digit, corrupted as planned.

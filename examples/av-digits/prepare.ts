@@ -14,7 +14,8 @@
  *
  * Output (default `examples/av-digits/data/`, git-ignored), written into a staging folder and renamed into
  * place only when complete:
- *   manifest.csv        key,image,audio,label,split,voice,accent,snr_db,image_severity (paths relative to it)
+ *   manifest.csv        id,image,audio,label,split,voice,accent,snr_db,image_severity (paths relative to it;
+ *                       id is the sample key)
  *   images/<key>.png    28×28 8-bit grey PNG
  *   audio/<key>.wav     1.000 s, 8000 Hz, mono, 16-bit PCM WAV
  *
@@ -552,7 +553,7 @@ export async function prepare(opts: PrepareOptions = {}): Promise<PrepareSummary
     });
     rmSync(join(stage, 'tmp'), { recursive: true });
     rmSync(join(stage, 'noise'), { recursive: true });
-    const header = 'key,image,audio,label,split,voice,accent,snr_db,image_severity';
+    const header = 'id,image,audio,label,split,voice,accent,snr_db,image_severity';
     const lines = plans.map((p) =>
       [
         p.key,
