@@ -6,7 +6,7 @@
  * graph, ...), a *region*. A region is keyed by the declaration's AST object: the incremental parser
  * (grammar/incremental.ts) hands back the very same object for a declaration whose text and line did not
  * change, so identity means same text at the same place. While a region runs, every lookup it makes in the
- * symbol table and in the maps of checked inputs and labels is recorded (the name and what it found: the
+ * symbol table and in the maps of checked inputs, labels and datasets is recorded (the name and what it found: the
  * declaration object, or the checked input object, which is itself reused). The region's effects are recorded
  * too: the diagnostics and step types it pushed and the references it noted in the symbol table. Next time,
  * when each recorded lookup finds the same thing, the region's result is returned and its effects are pushed
@@ -17,14 +17,18 @@
  * edit sequences). Without a cache, regions just run.
  */
 import type { Diagnostic, Range } from '../grammar/diagnostic.ts';
+import type { ParseResult } from '../grammar/index.ts';
+import { IncrementalParser } from '../grammar/incremental.ts';
 import type { StepType } from './graph.ts';
 import type { SymbolInfo, SymbolTable } from './symbols.ts';
 
 /** The tables a region reads; inside a region they are tracking views of the checker's own. */
-export interface Tables<I, L> {
+export interface Tables<I, L, D = unknown> {
   symbols: SymbolTable;
   inputs: Map<string, I>;
   labels: Map<string, L>;
+  /** Dataset plans by name (each reused while its declaration is unchanged, like inputs). */
+  datasets: Map<string, D>;
 }
 
 /** Where a region's effects go: the diagnostics list it reports to, and the step types list (if it records any). */
@@ -36,7 +40,8 @@ export interface Sinks {
 const SYMBOLS = 0;
 const INPUTS = 1;
 const LABELS = 2;
-type Source = typeof SYMBOLS | typeof INPUTS | typeof LABELS;
+const DATASETS = 3;
+type Source = typeof SYMBOLS | typeof INPUTS | typeof LABELS | typeof DATASETS;
 
 /** A lookup a region made: in `src`, `key` found `value` (a declaration, a checked input, or undefined); `key` null: the whole table, `value` its version. */
 interface Dep {
@@ -67,12 +72,21 @@ export class CheckCache {
   private nextVersion = 1;
   /** Regions run and reused by the last session of each program (for benchmarks and tests). */
   stats = { run: 0, reused: 0 };
+  /** An incremental parser per imported file, so an imported file's declarations stay the same objects while it is unchanged. */
+  private readonly importParsers = new Map<string, IncrementalParser>();
+
+  /** Parse an imported file (by absolute path) incrementally: the same result as parse(text). */
+  readonly parseImported = (text: string, absPath: string): ParseResult => {
+    let p = this.importParsers.get(absPath);
+    if (!p) this.importParsers.set(absPath, (p = new IncrementalParser()));
+    return p.parse(text);
+  };
 
   /**
    * Start checking one program (`file` tells programs apart: a file and the files it imports share a cache).
    * Without a cache the returned session runs every region directly.
    */
-  static session<I, L>(cache: CheckCache | undefined, file: string, tables: Tables<I, L>): CheckSession<I, L> {
+  static session<I, L, D>(cache: CheckCache | undefined, file: string, tables: Tables<I, L, D>): CheckSession<I, L, D> {
     return cache ? new CachedSession(cache, file, tables) : new DirectSession(tables);
   }
 
@@ -101,29 +115,29 @@ export class CheckCache {
 }
 
 /** One check of one program: runs regions, or reuses them from the cache. */
-export interface CheckSession<I, L> {
+export interface CheckSession<I, L, D> {
   /**
    * Run `run` for declaration `decl` (its `slot` names which check: 'input', 'model', …), or reuse what it
    * returned and pushed last time when nothing it read has changed. `run` must read the tables only through
    * its argument, and report only to `sinks`.
    */
-  memo<R>(decl: object, slot: string, sinks: Sinks, run: (t: Tables<I, L>) => R): R;
+  memo<R>(decl: object, slot: string, sinks: Sinks, run: (t: Tables<I, L, D>) => R): R;
 }
 
-class DirectSession<I, L> implements CheckSession<I, L> {
-  constructor(private readonly tables: Tables<I, L>) {}
-  memo<R>(_decl: object, _slot: string, _sinks: Sinks, run: (t: Tables<I, L>) => R): R {
+class DirectSession<I, L, D> implements CheckSession<I, L, D> {
+  constructor(private readonly tables: Tables<I, L, D>) {}
+  memo<R>(_decl: object, _slot: string, _sinks: Sinks, run: (t: Tables<I, L, D>) => R): R {
     return run(this.tables);
   }
 }
 
-class CachedSession<I, L> implements CheckSession<I, L> {
+class CachedSession<I, L, D> implements CheckSession<I, L, D> {
   private version: number | undefined;
 
   constructor(
     private readonly cache: CheckCache,
     private readonly file: string,
-    private readonly tables: Tables<I, L>,
+    private readonly tables: Tables<I, L, D>,
   ) {
     cache.stats = { run: 0, reused: 0 };
   }
@@ -136,10 +150,10 @@ class CachedSession<I, L> implements CheckSession<I, L> {
   private current(d: Dep): unknown {
     if (d.key === null) return this.tableVersion();
     if (d.src === SYMBOLS) return symbolIdentity(this.tables.symbols.byName.get(d.key));
-    return (d.src === INPUTS ? this.tables.inputs : this.tables.labels).get(d.key);
+    return (d.src === INPUTS ? this.tables.inputs : d.src === LABELS ? this.tables.labels : this.tables.datasets).get(d.key);
   }
 
-  memo<R>(decl: object, slot: string, sinks: Sinks, run: (t: Tables<I, L>) => R): R {
+  memo<R>(decl: object, slot: string, sinks: Sinks, run: (t: Tables<I, L, D>) => R): R {
     const { symbols } = this.tables;
     const hit = this.cache.lookup(decl, slot);
     if (hit && hit.deps.every((d) => this.current(d) === d.value)) {
@@ -162,11 +176,12 @@ class CachedSession<I, L> implements CheckSession<I, L> {
       else cacheable = false;
     };
     const byName = tracked(symbols.byName, SYMBOLS, symbolIdentity, record, whole);
-    const view: Tables<I, L> = {
+    const view: Tables<I, L, D> = {
       // Resolving and noting names go through the view's byName; references still land in the real table.
       symbols: Object.create(symbols, { byName: { value: byName } }) as SymbolTable,
       inputs: tracked(this.tables.inputs, INPUTS, (v) => v, record, whole),
       labels: tracked(this.tables.labels, LABELS, (v) => v, record, whole),
+      datasets: tracked(this.tables.datasets, DATASETS, (v) => v, record, whole),
     };
     const d0 = sinks.diags.length;
     const s0 = sinks.stepTypes?.length ?? 0;

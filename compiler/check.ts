@@ -59,7 +59,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
   const imported = loadImports(program, opts.fileName, opts.importStack ?? [], readFile, (p, abs, stack) => {
     const r = checkProgram(p, { ...opts, fileName: abs, importStack: stack });
     return { diagnostics: r.diagnostics, imported: r.imported };
-  }, diags);
+  }, diags, opts.cache?.parseImported);
   if (imported.decls.length) program = { ...program, decls: [...imported.decls, ...program.decls] };
   /** Imported declarations: already checked in their file, so their own diagnostics are dropped here. */
   const foreign = (d: Decl) => imported.fileOf.has(d);
@@ -75,7 +75,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
   const trains = new Map<string, TrainPlan>();
   const columns = new Map<string, string[] | undefined>();
   // Each declaration's check runs in a region the cache can reuse (compiler/check-cache.ts).
-  const session = CheckCache.session(opts.cache, opts.fileName ?? '', { symbols, inputs, labels });
+  const session = CheckCache.session(opts.cache, opts.fileName ?? '', { symbols, inputs, labels, datasets });
   const sink = (d: Decl) => (foreign(d) ? [] : diags);
   const slot = (d: Decl, what: string) => (foreign(d) ? `${what} (imported)` : what);
 
@@ -161,7 +161,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
       diags.push(...modelDiags);
       // Warnings (a missing data file, say) do not stop a model from being built; errors do.
       if (!out || !own.head || modelDiags.some((x) => x.severity === 'error')) return undefined;
-      const ds = consistentDataset(d.name.name, own.usedInputs, own.labelsUsed, d.range, diags, datasets);
+      const ds = consistentDataset(d.name.name, own.usedInputs, own.labelsUsed, d.range, diags, t.datasets);
       if (diags.slice(before).some((x) => x.severity === 'error')) return undefined;
       return { own: own as GraphBuilder & { head: NonNullable<GraphBuilder['head']> }, ds };
     });

@@ -17,7 +17,7 @@ import { basename, dirname, relative, resolve as resolvePath } from 'node:path';
 import type { Decl, Program } from '../grammar/ast.ts';
 import type { Diagnostic } from '../grammar/diagnostic.ts';
 import { diagnostic } from '../grammar/diagnostic.ts';
-import { parse } from '../grammar/index.ts';
+import { parse, type ParseResult } from '../grammar/index.ts';
 import type { NamedDecl } from './symbols.ts';
 
 /** Reads an imported file by absolute path; undefined when it cannot be read. The language server passes unsaved buffers. */
@@ -59,6 +59,8 @@ export function loadImports(
   readSource: ReadSource,
   checkImported: CheckImported,
   diags: Diagnostic[],
+  /** How to parse an imported file (the language server keeps an incremental parser per file); parse() by default. */
+  parseSource: (text: string, absPath: string) => ParseResult = (text) => parse(text),
 ): ImportedDecls {
   const out: ImportedDecls = { decls: [], fileOf: new Map() };
   const imports = program.decls.filter((d) => d.kind === 'Import');
@@ -102,7 +104,7 @@ export function loadImports(
       );
       continue;
     }
-    const parsed = parse(text);
+    const parsed = parseSource(text, abs);
     const sub = checkImported(parsed.program, abs, chainStart);
     const errors = [...parsed.diagnostics, ...sub.diagnostics].filter((d) => d.severity === 'error');
     for (const e of errors)

@@ -89,7 +89,27 @@ describe('incremental compile', () => {
           expect(view(c.compile(text, opts))).toEqual(view(compile(text, opts)));
         }
       }),
-      { numRuns: 250, seed: 6 },
+      { numRuns: 150, seed: 6 },
+    );
+  });
+
+  it('equals compile() when an imported file changes too (property)', () => {
+    const lib = zoo(3).replace(/^model .*$|^train .*$/gm, '');
+    const main = ['import "lib.mmf"', 'encoder mine = t1 -> embedding(4) -> global_max_pool', 'fusion both = concat(mine, en2, f0)', 'model Main = both -> classifier(y)', 'train Main { epochs 2 }', ''].join('\n');
+    const dir = join(ROOT, 'test/fixtures/incremental');
+    fc.assert(
+      fc.property(fc.array(fc.record({ inLib: fc.boolean(), edit: anyEdit }), { minLength: 1, maxLength: 6 }), (edits) => {
+        const files = { main, lib };
+        const opts = { fileName: join(dir, 'main.mmf'), skipDataFiles: true, readFile: (p: string) => (p === join(dir, 'lib.mmf') ? files.lib : undefined) };
+        const c = new IncrementalCompiler();
+        expect(view(c.compile(files.main, opts))).toEqual(view(compile(files.main, opts)));
+        for (const { inLib, edit } of edits) {
+          const key = inLib ? 'lib' : 'main';
+          files[key] = 'raw' in edit ? applyEdit(files[key], edit.raw) : applySemantic(files[key], edit.semantic);
+          expect(view(c.compile(files.main, opts))).toEqual(view(compile(files.main, opts)));
+        }
+      }),
+      { numRuns: 100, seed: 7 },
     );
   });
 
