@@ -31,6 +31,9 @@ export async function trainCommand(
   o: { out?: string; model?: string; epochs?: number; maxRows?: number; resume?: boolean },
 ): Promise<number> {
   const text = readSource(file);
+  // `--model ENSEMBLE` trains an ensemble (cli/train-ensemble.ts).
+  const ensembleCode = await (await import('./train-ensemble.ts')).maybeTrainEnsemble(file, text, o);
+  if (ensembleCode !== undefined) return ensembleCode;
   const models = checkedModels(file, text, o.model);
   if (!models) return 1;
   const trainable = models.filter((m) => m.dataset);

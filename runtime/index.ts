@@ -13,6 +13,7 @@ export { initBackend, tf as getTf, currentBackend, type BackendInfo, type Backen
 export { parseTrainArgs, type TrainArgs } from './cli-args.ts';
 export * from './metrics.ts';
 export * from './train/index.ts';
+export * from './ensemble/index.ts';
 export {
   loadData,
   transformRows,

@@ -197,6 +197,12 @@ export interface FitOptions {
    * compiled as for the original run; `fingerprint` must equal the checkpoint's).
    */
   checkpoint?: { dir: string; modelName: string; fingerprint: string; resumeFrom?: CheckpointState | null };
+  /**
+   * One loss weight ≥ 0 per row of `splits.train` (boosting's sample weights): the training loss becomes
+   * mean(sampleWeight_i · classWeight[y_i] · loss_i), as Keras' `sample_weight` and scikit-learn's `sample_weight`.
+   * Validation and test losses stay unweighted. Weights averaging 1 keep the loss on its usual scale.
+   */
+  sampleWeights?: ArrayLike<number>;
 }
 
 /** What {@link fitModel} did. */
@@ -227,6 +233,11 @@ export async function fitModel(model: LayersModel, splits: { train: SplitData; v
   const optimizer = model.optimizer;
   if (!optimizer) throw new Error('fitModel: the model is not compiled (no optimizer)');
   if (splits.train.size === 0) throw new Error('the training split is empty');
+  if (opts.sampleWeights) {
+    const sw = opts.sampleWeights;
+    if (sw.length !== splits.train.size) throw new Error(`sampleWeights has ${sw.length} entries for ${splits.train.size} training rows`);
+    for (let i = 0; i < sw.length; i++) if (!Number.isFinite(sw[i]) || sw[i] < 0) throw new Error(`sampleWeights[${i}] is ${sw[i]}; sample weights must be finite and ≥ 0`);
+  }
   const bindings: InputBinding[] = bindInputs(model, splits.train);
   const hasVal = splits.val.size > 0;
   const valBindings = hasVal ? bindInputs(model, splits.val) : bindings;
@@ -288,7 +299,15 @@ export async function fitModel(model: LayersModel, splits: { train: SplitData; v
       const labels = gatherLabels(splits.train.labels, idx);
       const xs = batchInputs(splits.train, bindings, idx);
       const y = batchTargets(labels, head);
-      const w = train.classWeights ? batchSampleWeights(labels, train.classWeights) : null;
+      let w = train.classWeights ? batchSampleWeights(labels, train.classWeights) : null;
+      if (opts.sampleWeights) {
+        const sw = tf.tensor1d(Float32Array.from(idx, (i) => opts.sampleWeights![i]));
+        if (w) {
+          const both = tf.mul(w, sw);
+          tf.dispose([w, sw]);
+          w = both;
+        } else w = sw;
+      }
       let pred: Tensor | null = null;
       let value: Scalar | null = null;
       let grads: Record<string, Tensor> | null = null;
