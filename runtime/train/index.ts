@@ -9,6 +9,18 @@ export { bindInputs, batchInputs, batchTargets, type InputBinding } from './batc
 export { TrainedModel, predictTfjs, evaluateModel, readPreprocess, type PreprocessFile, type Predictions } from './predict.ts';
 export { TrainingProgress } from './progress.ts';
 export {
+  saveCheckpoint,
+  loadCheckpoint,
+  removeCheckpoint,
+  encodeCheckpoint,
+  decodeCheckpoint,
+  CHECKPOINT_FILE,
+  type CheckpointState,
+  type SavedTensor,
+} from './checkpoint.ts';
+export { LrScheduler, validateSchedule, describeSchedule, setOptimizerLr, type LrSchedule, type SchedulerState } from './schedule.ts';
+export { withSeededRandom, randomState, setRandomState, SeededRandom } from './seed.ts';
+export {
   NonFiniteLossError,
   type TrainSpec,
   type HeadSpec,
