@@ -64,7 +64,12 @@ function runFingerprint(opts: RunTrainingOptions, splits: { train: SplitData; va
   for (const name of ['train', 'val', 'test'] as const) {
     const sp = splits[name];
     parts.push(name, String(sp.size), sp.labels, JSON.stringify(sp.keys));
-    for (const k of Object.keys(sp.inputs).sort()) parts.push(k, JSON.stringify(sp.inputs[k]!.shape), sp.inputs[k]!.data);
+    for (const k of Object.keys(sp.inputs).sort()) {
+      // Features computed per batch (decoded from files on access) are fingerprinted by key and shape only.
+      const f = sp.inputs[k] as { shape: number[]; rows?: unknown; data?: ArrayBufferView };
+      parts.push(k, JSON.stringify(f.shape));
+      if (typeof f.rows !== 'function' && f.data) parts.push(f.data);
+    }
   }
   return fingerprintOf(parts);
 }
