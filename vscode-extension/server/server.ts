@@ -32,7 +32,9 @@ import { toLspDiagnostic } from './diagnostics.ts';
 import { formatDocument } from './formatting.ts';
 import { hover } from './hover.ts';
 import { inlayHints } from './inlay.ts';
-import { definition, documentHighlights, prepareRename, references, rename } from './navigation.ts';
+import { definition, documentHighlights, prepareRename, references, rename, type WorkspaceFiles } from './navigation.ts';
+import { mentions, mmfFilesUnder } from './workspace.ts';
+import { pathToFileURL } from 'node:url';
 import { documentSymbols, foldingRanges } from './outline.ts';
 import { SEMANTIC_LEGEND, semanticTokens } from './semantic.ts';
 
@@ -80,6 +82,32 @@ export function startServer(connection: Connection): void {
   /** Imported files are read from the open documents when they are open (unsaved edits count), else from disk. */
   const openText = new Map<string, () => string>();
   const readFile: ReadSource = (absPath) => openText.get(absPath)?.() ?? readSourceFromDisk(absPath);
+
+  /** The workspace folders (absolute paths), searched by references and rename across files. */
+  let roots: string[] = [];
+
+  /**
+   * Analyses of the documents that may mention `name`: every open document (its current text), and every
+   * `.mmf` file of the workspace folders that is not open and whose text has `name` as a word (from disk,
+   * compiled now; its imports are read like an open document's, so unsaved imported files count).
+   */
+  const workspaceFiles: WorkspaceFiles = (name) => {
+    const out: Analysis[] = [];
+    const open = new Set<string>();
+    for (const doc of documents.all()) {
+      const a = current(doc.uri);
+      if (!a) continue;
+      out.push(a);
+      if (a.fileName) open.add(a.fileName);
+    }
+    for (const file of mmfFilesUnder(roots)) {
+      if (open.has(file)) continue;
+      const text = readSourceFromDisk(file);
+      if (text === undefined || !mentions(text, name)) continue;
+      out.push(analyse(pathToFileURL(file).href, 0, text, readHead, readFile));
+    }
+    return out;
+  };
 
   const hasImports = (a: Analysis) => a.result.program.decls.some((d) => d.kind === 'Import');
 
@@ -155,6 +183,9 @@ export function startServer(connection: Connection): void {
   connection.onInitialize((params): InitializeResult => {
     const opts = (params.initializationOptions ?? {}) as ServerOptions;
     if (typeof opts.debounceMs === 'number' && opts.debounceMs >= 0) debounceMs = opts.debounceMs;
+    const folders = params.workspaceFolders?.length ? params.workspaceFolders.map((f) => f.uri) : params.rootUri ? [params.rootUri] : [];
+    roots = folders.map((u) => fileNameOf(u)).filter((f): f is string => f !== undefined);
+    if (!roots.length && params.rootPath) roots = [params.rootPath];
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -216,14 +247,14 @@ export function startServer(connection: Connection): void {
   connection.onHover(onDoc('hover', (a, p) => hover(a, p.position), null));
   connection.onCompletion(onDoc('completion', (a, p) => completion(a, p.position), { isIncomplete: false, items: [] }));
   connection.onDefinition(onDoc('definition', (a, p) => definition(a, p.position), null));
-  connection.onReferences(onDoc('references', (a, p) => references(a, p.position, p.context.includeDeclaration), []));
+  connection.onReferences(onDoc('references', (a, p) => references(a, p.position, p.context.includeDeclaration, workspaceFiles), []));
   connection.onDocumentHighlight(onDoc('documentHighlight', (a, p) => documentHighlights(a, p.position), []));
   connection.onPrepareRename(onDoc('prepareRename', (a, p) => prepareRename(a, p.position), null));
   connection.onRenameRequest((p, token) => {
     if (token.isCancellationRequested) throw new ResponseError(-32800, 'request cancelled');
     const a = current(p.textDocument.uri);
     if (!a) return null;
-    const r = guard('rename', () => rename(a, p.position, p.newName), null);
+    const r = guard('rename', () => rename(a, p.position, p.newName, workspaceFiles), null);
     if (typeof r === 'string') throw new ResponseError(ErrorCodes.InvalidRequest, r);
     return r;
   });

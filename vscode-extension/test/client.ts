@@ -37,6 +37,8 @@ export interface StartOptions {
   args?: string[];
   /** Sent as `initializationOptions` (e.g. `{ debounceMs: 0 }`). */
   initializationOptions?: object;
+  /** Absolute paths of the workspace folders, searched by references and rename across files (default: none). */
+  workspaceFolders?: string[];
 }
 
 type Waiter = { uri: string; pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void };
@@ -79,7 +81,7 @@ export class LspClient {
     const client = new LspClient(child, connection);
     client.initializeResult = await connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
-      rootUri: pathToFileURL(REPO_ROOT).href,
+      rootUri: opts.workspaceFolders?.[0] ? pathToFileURL(opts.workspaceFolders[0]).href : null,
       capabilities: {
         textDocument: {
           hover: { contentFormat: ['markdown', 'plaintext'] },
@@ -89,7 +91,7 @@ export class LspClient {
         },
       },
       initializationOptions: opts.initializationOptions ?? {},
-      workspaceFolders: null,
+      workspaceFolders: opts.workspaceFolders ? opts.workspaceFolders.map((f) => ({ uri: pathToFileURL(f).href, name: f })) : null,
     });
     await connection.sendNotification(InitializedNotification.type, {});
     return client;
