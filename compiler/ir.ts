@@ -311,6 +311,8 @@ export interface TrainPlan {
   earlyStop?: { monitor: 'val_loss' | 'val_accuracy'; patience: number };
   /** Per-class loss weights, indexed like the label's classes. */
   classWeights?: number[];
+  /** `class_weights balanced`: weights n / (k · n_c) computed from the training split at training time (scikit-learn's 'balanced'). */
+  balancedClassWeights?: boolean;
   /** Learning rate per epoch; the same shape as the runtime's `LrSchedule` (runtime/train/schedule.ts has the formulas). */
   lrSchedule?:
     | { kind: 'step'; every: number; factor: number }

@@ -26,7 +26,8 @@ const SCALARS: Record<string, ParamSpec> = {
   batch: { name: 'batch', type: { t: 'int' }, doc: 'samples per batch', min: 1, max: 1 << 20, aliases: ['batch_size'] },
   seed: { name: 'seed', type: { t: 'int' }, doc: 'seed for shuffling and initialisation', min: 0 },
   lr: LR,
-  class_weights: { name: 'class_weights', type: { t: 'number-list' }, doc: 'loss weight of each class', min: 0 },
+  // `class_weights balanced` is handled before these: weights n / (k · n_c) from the training split.
+  class_weights: { name: 'class_weights', type: { t: 'number-list' }, doc: 'loss weight of each class, or balanced', min: 0 },
 };
 
 const EARLY_STOP: readonly ParamSpec[] = [
@@ -65,6 +66,7 @@ export function checkTrain(t: TrainDecl, diags: Diagnostic[]): TrainPlan {
     seen.add(key);
     if (key === 'optimizer') optimizer(s, plan, diags);
     else if (key === 'lr_schedule') lrSchedule(s, plan, diags);
+    else if (key === 'class_weights' && s.value?.kind === 'Name' && s.value.name === 'balanced') plan.balancedClassWeights = true;
     else if (key === 'early_stop') {
       const b = bindArgs('early_stop', EARLY_STOP, s.args ?? (s.value ? [{ value: s.value, range: s.value.range }] : []), s.range, diags);
       if (b.ok) plan.earlyStop = { monitor: b.values.monitor as 'val_loss' | 'val_accuracy', patience: b.values.patience as number };

@@ -87,3 +87,18 @@ describe('LrScheduler (formulas of runtime/train/schedule.ts)', () => {
     expect(s.state()).toEqual({ lr: 0.15, best: 0.85, wait: 0 });
   });
 });
+
+describe('class_weights balanced', () => {
+  it('compiles to balancedClassWeights and reaches the runtime spec', () => {
+    const { r } = compileTrain('class_weights balanced');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.models[0]!.train.balancedClassWeights).toBe(true);
+    expect(r.models[0]!.train.classWeights).toBeUndefined();
+    expect(runtimeSpecs(r.models[0]!).train.balancedClassWeights).toBe(true);
+  });
+
+  it('another word is still a wrong type (MMF3002 at the value)', () => {
+    const c = compileTrain('class_weights even');
+    expect(c.list).toEqual([['MMF3002', rangeOf(c.src, 'even')]]);
+  });
+});

@@ -138,3 +138,24 @@ describe('resume from a checkpoint', () => {
     ).rejects.toThrow(/written for other data, model or train settings than this run has; train without --resume to start over/);
   }, 60_000);
 });
+
+describe('balanced class weights', () => {
+  it('n / (k · n_c), as scikit-learn computes them', async () => {
+    const { balancedClassWeights } = await import('../runtime/train/fit.ts');
+    expect(balancedClassWeights([0, 0, 0, 1], 2)).toEqual([4 / 6, 2]);
+    expect(balancedClassWeights([0, 2, 2, 2, 2, 0], 4)).toEqual([6 / 8, 0, 6 / 16, 0]);
+    expect(() => balancedClassWeights([0, 5], 2)).toThrow(/label 5 of row 1/);
+  });
+
+  it('runTraining computes them from the training split and records them in metrics.json', async () => {
+    const { loadData } = await import('../runtime/data/index.ts');
+    const labels = loadData(data, FIXTURES).splits.train.labels;
+    const n1 = labels.reduce((a, b) => a + b, 0);
+    const n = labels.length;
+    const outDir = await full({ optimizer: { name: 'adam', lr: 0.03 }, epochs: 1, batchSize: 8, seed: 3, balancedClassWeights: true });
+    const w = read(outDir, 'metrics.json').train.classWeights as number[];
+    expect(w[0]).toBeCloseTo(n / (2 * (n - n1)), 12);
+    expect(w[1]).toBeCloseTo(n / (2 * n1), 12);
+    await expect(full({ optimizer: { name: 'adam', lr: 0.03 }, epochs: 1, batchSize: 8, seed: 3, balancedClassWeights: true, classWeights: [1, 2] })).rejects.toThrow(/not both/);
+  }, 60_000);
+});

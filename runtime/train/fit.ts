@@ -37,6 +37,22 @@ export function makeOptimizer(spec: TrainSpec['optimizer']): Optimizer {
   }
 }
 
+/**
+ * Class weights n / (k · n_c) from class indices (scikit-learn `compute_class_weight('balanced')`): the mean
+ * weight per sample is 1 and every class weighs the same in total. A class with no rows gets 0.
+ * @param labels class index per row, each in [0, k)
+ * @param k number of classes (2 for binary)
+ */
+export function balancedClassWeights(labels: ArrayLike<number>, k: number): number[] {
+  const counts = new Array<number>(k).fill(0);
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i]!;
+    if (!(c >= 0 && c < k)) throw new Error(`balancedClassWeights: label ${c} of row ${i} is not a class index below ${k}`);
+    counts[c]!++;
+  }
+  return counts.map((n) => (n === 0 ? 0 : labels.length / (k * n)));
+}
+
 /** Check a TrainSpec against the head; throws a message naming the field. */
 export function validateTrainSpec(train: TrainSpec, head: HeadSpec): void {
   const int = (v: number, what: string) => {
@@ -52,6 +68,7 @@ export function validateTrainSpec(train: TrainSpec, head: HeadSpec): void {
       throw new Error(`train.earlyStop.patience must be an integer ≥ 0, got ${train.earlyStop.patience}`);
     }
   }
+  if (train.classWeights && train.balancedClassWeights) throw new Error('train: give classWeights or balancedClassWeights, not both');
   if (train.classWeights) {
     const k = headClasses(head);
     if (train.classWeights.length !== k) throw new Error(`train.classWeights has ${train.classWeights.length} entries for ${k} classes`);

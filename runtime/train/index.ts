@@ -3,7 +3,7 @@
  * made of, and prediction/evaluation helpers for saved models.
  */
 export { runTraining, sampleRows, OUTPUT_FILES, PREPROCESS_FORMAT, PREPROCESS_VERSION } from './run.ts';
-export { fitModel, makeOptimizer, validateTrainSpec, epochSeed, type FitOptions, type FitResult } from './fit.ts';
+export { fitModel, makeOptimizer, validateTrainSpec, epochSeed, balancedClassWeights, type FitOptions, type FitResult } from './fit.ts';
 export { predictSplit, evaluateSplit, headProbabilities, headClasses, EVAL_BATCH_SIZE, type SplitEvaluation } from './evaluate.ts';
 export { bindInputs, batchInputs, batchTargets, type InputBinding } from './batch.ts';
 export { TrainedModel, predictTfjs, evaluateModel, readPreprocess, type PreprocessFile, type Predictions } from './predict.ts';

@@ -10,7 +10,7 @@ import { formatReport, loadData, permutation, subset, type SplitData } from '../
 import { saveModel } from '../io.ts';
 import { evaluateSplit, headClasses } from './evaluate.ts';
 import { writeFileAtomic, writeJsonAtomic } from './files.ts';
-import { fitModel, makeOptimizer, validateTrainSpec } from './fit.ts';
+import { balancedClassWeights, fitModel, makeOptimizer, validateTrainSpec } from './fit.ts';
 import { bindInputs } from './batch.ts';
 import { TrainingProgress } from './progress.ts';
 import { fingerprintOf, loadCheckpoint, removeCheckpoint, CHECKPOINT_FILE } from './checkpoint.ts';
@@ -107,7 +107,8 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainingRes
 
 async function trainAndSave(opts: RunTrainingOptions): Promise<TrainingResult> {
   const tStart = performance.now();
-  const { head, train } = opts;
+  const { head } = opts;
+  let { train } = opts;
   validateTrainSpec(train, head);
   const { tf, backend } = await initBackend({ quiet: opts.quiet });
   const progress = new TrainingProgress(train.epochs, Boolean(opts.quiet));
@@ -132,6 +133,12 @@ async function trainAndSave(opts: RunTrainingOptions): Promise<TrainingResult> {
   progress.log(formatReport(loaded.report));
   if (m !== undefined) progress.log(`  using a random sample of at most ${m} rows per split (maxRows): train ${splits.train.size}, val ${splits.val.size}, test ${splits.test.size}`);
   const classes = head.classes ?? loaded.report.label.classes;
+  if (opts.train.balancedClassWeights) {
+    // scikit-learn's 'balanced' weights, from the (sampled) training split; the rest of the run sees plain weights.
+    const w = balancedClassWeights(splits.train.labels, headClasses(head));
+    progress.log(`class weights (balanced, from the training split): ${w.map((v, c) => `${classes[c] ?? c} ${v.toFixed(4)}`).join(', ')}`);
+    train = { ...train, classWeights: w };
+  }
 
   // 2. model and training
   const model = opts.build();

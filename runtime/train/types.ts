@@ -30,6 +30,12 @@ export interface TrainSpec {
    * mean(w[y_i] · loss_i) over the batch, as Keras' `class_weight`; validation and test losses are unweighted.
    */
   classWeights?: number[];
+  /**
+   * Compute the class weights from the training split instead: w_c = n / (k · n_c) for n training rows, k classes
+   * and n_c rows of class c (scikit-learn `class_weight='balanced'`); a class without training rows gets 0 (it
+   * never weighs a training sample). Exclusive with `classWeights`.
+   */
+  balancedClassWeights?: boolean;
   /** Learning rate per epoch (runtime/train/schedule.ts); none: `optimizer.lr` throughout. */
   lrSchedule?: LrSchedule;
 }
