@@ -159,3 +159,20 @@ describe('balanced class weights', () => {
     await expect(full({ optimizer: { name: 'adam', lr: 0.03 }, epochs: 1, batchSize: 8, seed: 3, balancedClassWeights: true, classWeights: [1, 2] })).rejects.toThrow(/not both/);
   }, 60_000);
 });
+
+describe('arguments of a generated training program', () => {
+  it('parses --checkpoint, --resume and --keep-checkpoint, and refuses what it does not know', async () => {
+    const { parseTrainArgs } = await import('../runtime/cli-args.ts');
+    expect(parseTrainArgs(['out/x', '--epochs', '3', '--checkpoint', 'ck', '--resume', '--keep-checkpoint'])).toEqual({
+      outDir: 'out/x',
+      epochs: 3,
+      checkpoint: 'ck',
+      resume: true,
+      keepCheckpoint: true,
+    });
+    expect(parseTrainArgs([])).toEqual({});
+    expect(() => parseTrainArgs(['--checkpoint'])).toThrow(/--checkpoint takes a folder/);
+    expect(() => parseTrainArgs(['--checkpoint', '--resume'])).toThrow(/--checkpoint takes a folder/);
+    expect(() => parseTrainArgs(['--resme'])).toThrow(/unknown option --resme; expected \[OUT_DIR\] \[--epochs N\] \[--max-rows N\] \[--checkpoint DIR\] \[--resume\] \[--keep-checkpoint\]/);
+  });
+});
