@@ -8,7 +8,7 @@
  * (binary: P(class 1) > 0.5; multiclass: argmax) and `class` its name. Printed, or written atomically to --out.
  */
 import { existsSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { extname, isAbsolute, join, resolve } from 'node:path';
 import { writeFileAtomic } from './atomic.ts';
 import { InputError, oneLine, trainedModelOf } from './eval.ts';
 import { readSource, UsageError } from './main.ts';
@@ -38,7 +38,8 @@ export async function predictCommand(
     if (!found) return 1;
     const { readTable } = await import('../runtime/data/index.ts');
     if (!existsSync(o.input)) throw new InputError(`--input ${o.input}: no such file`);
-    const rows = readTable({ format, path: o.input }, process.cwd()).rows;
+    const table = readTable({ format, path: o.input }, process.cwd());
+    const rows = await mediaPathsFrom(table.rows, table.dir ?? process.cwd(), o.model);
     const preds = runtime === 'tfjs' ? await predictRowsTfjs(o.model, rows) : await predictRowsOnnx(o.model, found.modelName, rows);
     const lines = preds.probabilities.map((p, i) => {
       const prediction = p.length === 2 ? (p[1]! > 0.5 ? 1 : 0) : p.indexOf(Math.max(...p));
@@ -55,6 +56,25 @@ export async function predictCommand(
     process.stderr.write(`mmfc: ${oneLine(e)}\n`);
     return 1;
   }
+}
+
+/**
+ * Image and WAV paths in `--input` are relative to that file (as in training data): the cells of the columns the
+ * model's image and audio inputs read become absolute paths, so the runtime finds them from any working directory.
+ */
+async function mediaPathsFrom(rows: Record<string, unknown>[], dir: string, modelDir: string): Promise<Record<string, unknown>[]> {
+  const { readPreprocess } = await import('../runtime/index.ts');
+  const pre = await readPreprocess(modelDir);
+  const columns = pre.data.inputs.filter((i) => i.kind === 'image' || i.kind === 'audio').map((i) => (i as { column: string }).column);
+  if (columns.length === 0) return rows;
+  return rows.map((r) => {
+    const out = { ...r };
+    for (const c of columns) {
+      const v = Object.prototype.hasOwnProperty.call(r, c) ? r[c] : undefined;
+      if (typeof v === 'string' && v.trim() !== '' && !isAbsolute(v.trim())) out[c] = resolve(dir, v.trim());
+    }
+    return out;
+  });
 }
 
 /** Class probabilities as rows of k ≥ 2 numbers: a binary head's P(positive) p becomes [1 − p, p]. */
