@@ -353,7 +353,7 @@ describe('completion', () => {
     expect(labels(kw)).toEqual(['dataset', 'input', 'label', 'encoder', 'fusion', 'model', 'train', 'ensemble', 'import']);
     expect(kw.find((i) => i.label === 'encoder')!.textEdit!.newText).toMatch(/^encoder \$\{1:name\} = /);
     expect(labels(await complete('input x: '))).toEqual(expect.arrayContaining(['text', 'tabular', 'categorical', 'image', 'audio', 'video']));
-    expect(labels(await complete('label y: '))).toEqual(['binary', 'classes']);
+    expect(labels(await complete('label y: '))).toEqual(['binary', 'classes', 'multilabel']);
     expect(labels(await complete('train '))).toEqual(['SpamNet']);
     expect(labels(await complete('train SpamNet {\n  epochs 3\n  '))).toEqual(expect.arrayContaining(['optimizer', 'batch', 'early_stop', 'seed']));
     expect(labels(await complete('train SpamNet { optimizer '))).toEqual(['adam', 'sgd', 'rmsprop', 'adagrad']);
