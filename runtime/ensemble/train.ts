@@ -295,7 +295,7 @@ export async function runEnsembleTraining(opts: RunEnsembleOptions): Promise<Ens
         const rec = state.units[id];
         if (rec?.oof) {
           resumed.push(id);
-          progress.log(`[${spec.name}] member ${i + 1}/${members.length} fold ${f + 1}/${folds.length}: restored out-of-fold predictions`);
+          progress.log(`[${spec.name}] member ${i + 1}/${members.length} (${m.name}) fold ${f + 1}/${folds.length}: restored out-of-fold predictions`);
         } else {
           const model = await trainUnit(id, m, folds[f].train, `member ${i + 1}/${members.length} (${m.name}) fold ${f + 1}/${folds.length}`, { save: false });
           const p = await probsOn(model, subset(splits.train, folds[f].test), unitOf(id, m));
