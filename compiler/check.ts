@@ -9,6 +9,7 @@ import { diagnostic } from '../grammar/diagnostic.ts';
 import { checkColumnsExist, checkDataset, checkInput, checkLabel, resolveSourcePaths } from './data-decls.ts';
 import { columnsOf, readHeadFromDisk, type ReadHead } from './data-columns.ts';
 import { GraphBuilder, type Head, type StepType } from './graph.ts';
+import { checkDefinitions, isDefinitionDecl } from './definitions.ts';
 import { CheckCache } from './check-cache.ts';
 import { checkEnsembles, type IREnsemble } from './ensemble.ts';
 import { parse } from '../grammar/index.ts';
@@ -137,9 +138,11 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
   const models: IRModel[] = [];
   const compiled = new Set<string>();
 
+  // Encoder definitions: their parameters, names and recursion, once each (shapes are checked where applied).
+  checkDefinitions(program, symbols, diags, (d) => foreign(d));
   // Encoders and fusions alone first: their diagnostics and hover types, once each, in source order.
   for (const d of program.decls) {
-    if ((d.kind === 'Encoder' || d.kind === 'Fusion') && !foreign(d) && symbols.byName.get(d.name.name)?.decl === d) {
+    if ((d.kind === 'Encoder' || d.kind === 'Fusion') && !isDefinitionDecl(d) && !foreign(d) && symbols.byName.get(d.name.name)?.decl === d) {
       session.memo(d, 'graph', { diags, stepTypes }, (t) => {
         const g = new GraphBuilder({ ...env, ...t }, (decl) => decl === d.name.name); // each declaration records its own steps once
         g.ref(t.symbols.byName.get(d.name.name)!, d.name.range);

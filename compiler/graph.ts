@@ -14,6 +14,20 @@ import { OPS, isOpError } from './ops/index.ts';
 import { formatShape, formatType, type TensorType } from './shape.ts';
 import { didYouMean } from './suggest.ts';
 import type { SymbolInfo, SymbolTable } from './symbols.ts';
+import {
+  bindDefinitionArgs,
+  definitionNames,
+  isDefinition,
+  relocate,
+  shareRoot,
+  SHARED,
+  sharingMismatch,
+  substitute,
+  type DefinitionDecl,
+} from './definitions.ts';
+
+/** Owner builds in progress (`<owner>:<definition>`): a sharing chain that loops back is not rebuilt forever. */
+const OWNERS_IN_PROGRESS = new Set<string>();
 
 /** The type computed at one pipeline step, for hovers and inlay hints. */
 export interface StepType {
@@ -83,6 +97,14 @@ export class GraphBuilder {
   private readonly names = new NameAllocator();
   private readonly memo = new Map<string, Ref | null>();
   private readonly stack: string[] = [];
+  /** Encoder definitions being expanded (compiler/definitions.ts), innermost last. */
+  private readonly defStack: string[] = [];
+  /** While > 0, steps are not recorded one by one (a definition's steps are recorded as its call). */
+  private quiet = 0;
+  /** Weight groups of shared definitions: `<owner encoder>:<definition>` → the owning node ids, in order. */
+  private readonly shareGroups = new Map<string, string[]>();
+  /** Nodes of each declaration's first top-level application of a definition: `<decl>:<definition>`. */
+  readonly firstApplications = new Map<string, IRNode[]>();
 
   constructor(
     private readonly env: GraphEnv,
@@ -111,6 +133,19 @@ export class GraphBuilder {
       return null;
     }
     let r: Ref | null = null;
+    if (isDefinition(sym)) {
+      this.env.diags.push(
+        diagnostic(
+          'MMF1003',
+          'error',
+          `'${sym.name}' is an encoder definition, not a value: apply it to one, INPUT -> ${sym.name}(…)`,
+          useRange,
+          `Write encoder e = INPUT -> ${sym.name}(${sym.decl.params.map((p) => p.name.toUpperCase()).join(', ')}) and use e.`,
+          [{ message: `${sym.name} is defined here`, range: sym.range }],
+        ),
+      );
+      return null;
+    }
     if (sym.kind === 'input') {
       const inp = this.env.inputs.get(sym.name);
       if (inp) {
@@ -164,7 +199,7 @@ export class GraphBuilder {
   }
 
   private record(decl: string, range: Range, r: Ref, label: string, before: number): void {
-    if (!this.recordTypes(decl)) return;
+    if (this.quiet > 0 || !this.recordTypes(decl)) return;
     const added = this.nodes.slice(before);
     this.env.stepTypes.push({
       range,
@@ -191,6 +226,21 @@ export class GraphBuilder {
       if (r) this.record(decl, step.range, r, step.callee.name, before);
       return r;
     }
+    const def = this.env.symbols.byName.get(step.callee.name);
+    if (isDefinition(def)) {
+      this.env.symbols.note(step.callee.name, step.callee.range);
+      this.env.diags.push(
+        diagnostic(
+          'MMF1003',
+          'error',
+          `A pipeline must start with an input, encoder or fusion, but '${step.callee.name}' is an encoder definition`,
+          step.callee.range,
+          `Apply it to the data: INPUT -> ${step.callee.name}(…).`,
+          [{ message: `${step.callee.name} is defined here`, range: def.range }],
+        ),
+      );
+      return null;
+    }
     if (step.parens || (layer && !this.env.symbols.byName.has(step.callee.name))) {
       this.env.diags.push(
         diagnostic(
@@ -213,6 +263,13 @@ export class GraphBuilder {
   private step(decl: string, cur: Ref, step: Step, mayBeHead: boolean): Ref | null {
     if (step.kind === 'Shape') return this.annotation(decl, cur, step);
     const name = step.callee.name;
+    const def = this.env.symbols.byName.get(name);
+    if (isDefinition(def)) {
+      const before = this.nodes.length;
+      const r = this.applyDefinition(decl, cur, step, def);
+      if (r) this.record(decl, step.range, r, name, before);
+      return r;
+    }
     const layer = findLayer(name);
     if (!layer) {
       const sym = this.env.symbols.byName.get(name);
@@ -265,14 +322,26 @@ export class GraphBuilder {
   }
 
   private unknownLayer(step: CallExpr): void {
-    const s = didYouMean(step.callee.name, layerNames());
+    const defs = definitionNames(this.env.symbols);
+    const s = didYouMean(step.callee.name, [...layerNames(), ...defs]);
     this.env.diags.push(
-      diagnostic('MMF1004', 'error', `Unknown layer '${step.callee.name}'`, step.callee.range, s ? `Did you mean '${s}'?` : 'See docs/language.md for the layers mmf knows.'),
+      diagnostic(
+        'MMF1004',
+        'error',
+        defs.length ? `Unknown layer or encoder definition '${step.callee.name}'` : `Unknown layer '${step.callee.name}'`,
+        step.callee.range,
+        s ? `Did you mean '${s}'?` : 'See docs/language.md for the layers mmf knows.',
+      ),
     );
   }
 
   /** Report unknown layers and argument errors of a step whose input is unknown. */
   private bindOnly(step: CallExpr): void {
+    const def = this.env.symbols.byName.get(step.callee.name);
+    if (isDefinition(def)) {
+      bindDefinitionArgs(def.decl, step, this.env.diags);
+      return;
+    }
     const layer = findLayer(step.callee.name);
     if (!layer) {
       if (!this.env.symbols.byName.has(step.callee.name)) this.unknownLayer(step);
@@ -302,6 +371,8 @@ export class GraphBuilder {
 
   /** A layer call written as an argument (`residual(dense(64), dense(32))`): bound and expanded on `input`. */
   private nested(decl: string, call: CallExpr, input: Ref, hooks: NestedHooks = {}): Ref | null {
+    const def = this.env.symbols.byName.get(call.callee.name);
+    if (isDefinition(def) && !hooks.only && (hooks.roles ?? ['layer']).includes('layer')) return this.applyDefinition(decl, input, call, def);
     const layer = findLayer(call.callee.name);
     if (!layer) {
       this.unknownLayer(call);
@@ -329,6 +400,106 @@ export class GraphBuilder {
     const ctx = this.ctx(decl, call.range, bound, call);
     if (hooks.add) ctx.add = hooks.add(ctx.add);
     return layer.expand(ctx, [input], bound.values);
+  }
+
+  /**
+   * Apply an encoder definition at `call` to `cur` (compiler/definitions.ts): bind the arguments, expand the
+   * substituted steps (their diagnostics move to the call), and with `shared ENC` make the new layers use the weights
+   * of ENC's application — after checking they build the same layers and weight shapes (MMF2008).
+   */
+  private applyDefinition(decl: string, cur: Ref, call: CallExpr, sym: SymbolInfo & { decl: DefinitionDecl }): Ref | null {
+    const def = sym.decl;
+    const name = def.name.name;
+    this.env.symbols.note(name, call.callee.range);
+    if (this.defStack.includes(name)) {
+      this.env.diags.push(
+        diagnostic('MMF1010', 'error', `the definition ${name} applies itself: ${[...this.defStack.slice(this.defStack.indexOf(name)), name].join(' → ')}`, call.callee.range, 'A definition cannot contain itself.'),
+      );
+      return null;
+    }
+    const bound = bindDefinitionArgs(def, call, this.env.diags);
+    if (!bound) return null;
+    const topLevel = this.defStack.length === 0;
+    const outer = this.env.diags;
+    const inner: Diagnostic[] = [];
+    const before = this.nodes.length;
+    let x: Ref | null = cur;
+    this.env.diags = inner;
+    this.defStack.push(name);
+    this.quiet++;
+    try {
+      for (const s of substitute(def, bound.values, call.range)) {
+        x = this.step(decl, x, s, false);
+        if (!x) break;
+      }
+    } finally {
+      this.quiet--;
+      this.defStack.pop();
+      this.env.diags = outer;
+    }
+    for (const d of inner) outer.push(relocate(d, call, def));
+    if (!x) return null;
+    const added = this.nodes.slice(before);
+    if (topLevel && !this.firstApplications.has(`${decl}:${name}`)) this.firstApplications.set(`${decl}:${name}`, added);
+    let key: string | undefined = topLevel && !bound.shared && this.firstApplications.get(`${decl}:${name}`) === added ? `${decl}:${name}` : undefined;
+    if (bound.shared) {
+      const root = shareRoot(this.env.symbols, name, bound.shared, this.env.diags, decl);
+      if (!root) return null;
+      const theirs = this.ownerLayers(root.owner, name);
+      if (theirs) {
+        const types = new Map<string, TensorType>([...this.usedInputs.map((i) => [i.name, i.out] as const), ...this.nodes.map((n) => [n.id, n.out] as const)]);
+        types.set(cur.id, cur.type);
+        const why = sharingMismatch(added, theirs.nodes, (id) => types.get(id), (id) => theirs.types.get(id));
+        if (why) {
+          this.env.diags.push(
+            diagnostic(
+              'MMF2008',
+              'error',
+              `${name}(…) in ${decl} cannot share the weights of ${root.owner}'s ${name}: ${why}`,
+              bound.shared.range,
+              `Shared weights need the same layers on inputs of the same shape: feed ${decl} an input like ${root.owner}'s (same vocabulary, width or channels), give the same arguments, or drop '${SHARED} ${bound.shared.name}'.`,
+              [{ message: `${root.owner}'s ${name} is applied here`, range: theirs.range }],
+            ),
+          );
+          return null;
+        }
+      }
+      key = root.key;
+    }
+    if (key) {
+      const group = this.shareGroups.get(key);
+      if (!group) this.shareGroups.set(key, added.map((n) => n.id));
+      else if (group.length === added.length && added.every((n, k) => n.id !== group[k]))
+        added.forEach((n, k) => {
+          if (n.weights.length === 0) return;
+          // one set of weights: this node reads the owner's (its params are counted there)
+          n.sharedWith = group[k]!;
+          n.params = 0;
+        });
+    }
+    return { ...x, origin: `${name}(…) in ${decl} (line ${call.range.start.line + 1})`, at: call.range };
+  }
+
+  /**
+   * The layers `owner`'s first application of definition `def` builds (from a scratch build of `owner`, whose
+   * diagnostics are its own), with the types of their inputs; undefined when it does not build or is being built.
+   */
+  private ownerLayers(owner: string, def: string): { nodes: IRNode[]; types: Map<string, TensorType>; range: Range } | undefined {
+    const sym = this.env.symbols.byName.get(owner);
+    const key = `${owner}:${def}`;
+    if (!sym || OWNERS_IN_PROGRESS.has(key)) return undefined;
+    OWNERS_IN_PROGRESS.add(key);
+    try {
+      const scratch = new GraphBuilder({ ...this.env, diags: [], stepTypes: [] }, () => false);
+      scratch.ref(sym, sym.range);
+      const nodes = scratch.firstApplications.get(key);
+      if (!nodes) return undefined;
+      const types = new Map<string, TensorType>([...scratch.usedInputs.map((i) => [i.name, i.out] as const), ...scratch.nodes.map((n) => [n.id, n.out] as const)]);
+      const app = sym.decl.kind === 'Encoder' ? sym.decl.pipeline.steps.find((s) => s.kind === 'Call' && s.callee.name === def) : undefined;
+      return { nodes, types, range: app?.range ?? sym.range };
+    } finally {
+      OWNERS_IN_PROGRESS.delete(key);
+    }
   }
 
   private ctx(decl: string, range: Range, args: ExpandCtx['args'], call?: CallExpr): ExpandCtx {

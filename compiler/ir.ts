@@ -210,6 +210,12 @@ interface NodeBase {
   range: Range;
   /** The declaration that produced the node (`text`, `joint`, `SpamNet`). */
   decl: string;
+  /**
+   * For a layer of a shared encoder definition (`Tower(64, shared a)`, compiler/definitions.ts): the id of the node
+   * whose weights this one uses. Its `weights` list the same specs, its `params` are 0 (counted at the owner), and
+   * weight maps hold no entry for it: tfjs applies the owner's layer object again, ONNX reads the owner's initializers.
+   */
+  sharedWith?: string;
 }
 
 /** A node of the graph: the op name selects the attribute type. */

@@ -153,10 +153,15 @@ export interface LabelDecl {
   range: Range;
 }
 
-/** `encoder subj = subject -> embedding(64) -> gru(64)` */
+/**
+ * `encoder subj = subject -> embedding(64) -> gru(64)`, or with a parameter list a named, parameterised definition
+ * applied like a layer: `encoder Tower(width) = embedding(width) -> gru(width)`, then `left -> Tower(64)`.
+ */
 export interface EncoderDecl {
   kind: 'Encoder';
   name: Ident;
+  /** Present (possibly empty) for a definition: the parameter names its pipeline may use as values. */
+  params?: Ident[];
   pipeline: Pipeline;
   range: Range;
 }

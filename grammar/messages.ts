@@ -30,7 +30,8 @@ const DECL_HINTS: Record<string, string> = {
   datasetDecl: 'Write `dataset NAME from SOURCE("path") { SETTING VALUE ... }`, e.g. `dataset emails from jsonl("spam.jsonl")`',
   inputDecl: 'Write `input NAME: KIND(...) from DATASET.COLUMN`, e.g. `input subject: text(vocab 5000) from emails.subject`',
   labelDecl: 'Write `label NAME: KIND from DATASET.COLUMN`, e.g. `label spam: binary from emails.is_spam`',
-  encoderDecl: 'Write `encoder NAME = INPUT -> LAYER(...) -> ...`, e.g. `encoder subj = subject -> embedding(64) -> gru(64)`',
+  encoderDecl:
+    'Write `encoder NAME = INPUT -> LAYER(...) -> ...`, e.g. `encoder subj = subject -> embedding(64) -> gru(64)`, or a definition `encoder Tower(width) = embedding(width) -> gru(width)`',
   fusionDecl: 'Write `fusion NAME = OPERATOR(ENCODER, ...)`, e.g. `fusion joint = concat(subj, meta)`',
   modelDecl: 'Write `model NAME = FUSION -> HEAD(...)`, e.g. `model Net = joint -> classifier(spam)`',
   trainDecl: 'Write `train MODEL { SETTING VALUE ... }`, e.g. `train Net { epochs 10 }`',

@@ -148,13 +148,29 @@ export class MmfParser extends CstParser {
     this.SUBRULE(this.columns);
   });
 
-  /** encoder := 'encoder' NAME '=' pipeline */
+  /** encoder := 'encoder' NAME ('(' (NAME (',' NAME)*)? ')')? '=' pipeline   — with parentheses, a definition */
   encoderDecl = this.RULE('encoderDecl', () => {
     this.CONSUME(Encoder);
     this.CONSUME(PlainName, { LABEL: 'name' });
+    this.OPTION(this.optParams);
     this.CONSUME(Equals);
     this.SUBRULE(this.pipeline);
   });
+
+  private readonly paramsBody = () => {
+    this.CONSUME2(Comma);
+    this.CONSUME3(PlainName, { LABEL: 'param' });
+  };
+  private readonly paramList = () => {
+    this.CONSUME2(PlainName, { LABEL: 'param' });
+    this.MANY(this.paramsBody);
+  };
+  /** The parameter list of an encoder definition: '(' (NAME (',' NAME)*)? ')'. */
+  private readonly optParams = () => {
+    this.CONSUME(LParen);
+    this.OPTION2(this.paramList);
+    this.CONSUME(RParen);
+  };
 
   /** fusion := 'fusion' NAME '=' pipeline */
   fusionDecl = this.RULE('fusionDecl', () => {

@@ -178,6 +178,10 @@ class Builder {
         const pipeline = pipeNode && this.pipeline(pipeNode);
         if (!name || !pipeline) return undefined;
         const kind = n.name === 'encoderDecl' ? 'Encoder' : n.name === 'fusionDecl' ? 'Fusion' : 'Model';
+        if (kind === 'Encoder' && n.children.LParen) {
+          const params = (n.children.param ?? []).map((t) => this.ident(t as IToken)).filter((x): x is Ident => x !== undefined);
+          return { kind, name, params, pipeline, range: this.range(n) };
+        }
         return { kind, name, pipeline, range: this.range(n) };
       }
       case 'ensembleDecl': {

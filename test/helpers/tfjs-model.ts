@@ -40,7 +40,8 @@ export function buildTfjsModel(model: IRModel, tf: Tf, weights?: WeightMap, cust
     return new Cls(config);
   };
   for (const node of model.nodes) {
-    const layer = instantiate(tfjsLayer(node), node.id);
+    // a layer of a shared encoder definition is its owner's layer object, applied again
+    const layer = node.sharedWith ? layers.get(node.sharedWith)! : instantiate(tfjsLayer(node), node.id);
     const ins = node.inputs.map((id) => values.get(id)!);
     const out = layer.apply(ins.length === 1 ? ins[0]! : ins) as tfjs.SymbolicTensor;
     values.set(node.id, out);
@@ -50,7 +51,7 @@ export function buildTfjsModel(model: IRModel, tf: Tf, weights?: WeightMap, cust
   const tfModel = tf.model({ inputs, outputs, name: model.name });
   if (weights)
     for (const node of model.nodes) {
-      if (node.weights.length === 0) continue;
+      if (node.weights.length === 0 || node.sharedWith) continue;
       const ws = weights.get(node.id)!;
       layers.get(node.id)!.setWeights(node.weights.map((spec, i) => tf.tensor(ws[i]!, spec.shape, 'float32')));
     }

@@ -55,7 +55,8 @@ const fullyKnown = (t: TensorType): boolean => t.shape.slice(1).every((d) => typ
  */
 export function nodeWeights(node: IRNode, weights: WeightMap): Float32Array[] {
   if (node.weights.length === 0) return [];
-  const ws = weights.get(node.id);
+  // A layer of a shared encoder definition reads the weights of the node it shares them with.
+  const ws = weights.get(node.sharedWith ?? node.id);
   if (!ws) throw new Error(`ONNX export: no weights for node '${node.id}' (${node.op}), which needs ${node.weights.map((w) => `${w.name} [${w.shape.join(', ')}]`).join(', ')}`);
   if (ws.length !== node.weights.length)
     throw new Error(`ONNX export: node '${node.id}' (${node.op}) needs ${node.weights.length} weight tensors (${node.weights.map((w) => w.name).join(', ')}), got ${ws.length}`);
@@ -137,7 +138,10 @@ export function emitOnnx(model: IRModel, weights: WeightMap, opts: EmitOnnxOptio
     });
     const ctx: OnnxEmitContext = { g, inputTypes: inputs.map((t) => t.type), weights: nodeWeights(node, weights) };
     const before = g.nodes.length;
-    let out = emitNode(ctx, node, inputs.map((t) => t.name));
+    // A shared layer's initializers are its owner's: `<owner>/kernel` is read again, not written twice.
+    let out = node.sharedWith
+      ? g.withSharedWeights(node.id, node.sharedWith, () => emitNode(ctx, node, inputs.map((t) => t.name)))
+      : emitNode(ctx, node, inputs.map((t) => t.name));
     const fresh = g.nodes.slice(before).some((n) => n.output!.includes(out));
     if (fresh && !g.has(node.id)) {
       g.rename(out, node.id);

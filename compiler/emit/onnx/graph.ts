@@ -60,8 +60,25 @@ export class GraphBuilder {
   readonly outputs: OnnxNs.IValueInfoProto[] = [];
   readonly valueInfo: OnnxNs.IValueInfoProto[] = [];
   private readonly names = new Set<string>();
+  /** While emitting a shared layer: its node id and the owner's, whose initializers it reads (see withSharedWeights). */
+  private sharing: { from: string; to: string } | undefined;
 
   constructor(readonly opset: number) {}
+
+  /**
+   * Run `emit` for node `from`, a layer sharing the weights of node `to` (an encoder definition applied with
+   * `shared`): every float initializer it would add as `<from>/…` is `<to>/…` instead, and one that exists already
+   * is read again rather than added twice. Throws if the existing initializer holds other values (the two layers
+   * would then not be one set of weights).
+   */
+  withSharedWeights<T>(from: string, to: string, emit: () => T): T {
+    this.sharing = { from, to };
+    try {
+      return emit();
+    } finally {
+      this.sharing = undefined;
+    }
+  }
 
   /** A fresh name based on `base` (`base`, `base_1`, `base_2`, …) across nodes, tensors and initializers. */
   unique(base: string): string {
@@ -107,6 +124,16 @@ export class GraphBuilder {
   addFloat(name: string, dims: number[], data: Float32Array): string {
     const n = dims.reduce((p, d) => p * d, 1);
     if (n !== data.length) throw new Error(`ONNX initializer '${name}': shape [${dims.join(', ')}] holds ${n} values, got ${data.length}`);
+    if (this.sharing && name.startsWith(`${this.sharing.from}/`)) {
+      name = `${this.sharing.to}/${name.slice(this.sharing.from.length + 1)}`;
+      const existing = this.initializers.find((t) => t.name === name);
+      if (existing) {
+        const bytes = littleEndianBytes(data);
+        const same = existing.rawData!.length === bytes.length && existing.rawData!.every((b, i) => b === bytes[i]);
+        if (!same) throw new Error(`ONNX export: '${this.sharing.from}' shares the weights of '${this.sharing.to}', but its ${name} differs`);
+        return name;
+      }
+    }
     this.reserve(name);
     this.initializers.push({ name, dims, dataType: DataType.FLOAT, rawData: littleEndianBytes(data) });
     return name;

@@ -61,7 +61,7 @@ function limitFor(op: string, spec: WeightSpec): number {
 export function randomWeights(model: IRModel, seed: number): WeightMap {
   const map: WeightMap = new Map();
   for (const node of model.nodes) {
-    if (node.weights.length === 0) continue;
+    if (node.weights.length === 0 || node.sharedWith) continue; // a shared layer reads its owner's weights
     map.set(
       node.id,
       node.weights.map((spec) => {
@@ -130,7 +130,7 @@ export function readTfjsWeights(dir: string, model: IRModel): WeightMap {
 
   const map: WeightMap = new Map();
   for (const node of model.nodes) {
-    if (node.weights.length === 0) continue;
+    if (node.weights.length === 0 || node.sharedWith) continue; // a shared layer reads its owner's weights
     const prefix = `${node.id}/`;
     const own = [...tensors.keys()].filter((k) => k.startsWith(prefix));
     map.set(

@@ -65,10 +65,20 @@ function printCtor(d: TfjsLayerDesc): string {
   return `${ctor}({ ${[...entries, `layer: ${printCtor(d.wrapped)}`].join(', ')} })`;
 }
 
-function printLayer(node: IRNode): string {
-  const d = tfjsLayer(node);
+/** The variable holding a layer object applied more than once (`$` cannot occur in node ids or input names). */
+const layerVar = (id: string) => `${id}$layer`;
+
+/**
+ * One node as TypeScript. A layer of a shared encoder definition applies its owner's layer object again (one set of
+ * weights); an owner that others share is kept in a variable first (`owners`).
+ */
+function printLayer(node: IRNode, owners: ReadonlySet<string>): string {
   const args = node.inputs.map(jsName);
   const input = args.length === 1 ? args[0] : `[${args.join(', ')}]`;
+  if (node.sharedWith) return `const ${jsName(node.id)} = ${layerVar(node.sharedWith)}.apply(${input}) as tf.SymbolicTensor; // shares ${node.sharedWith}'s weights`;
+  const d = tfjsLayer(node);
+  if (owners.has(node.id))
+    return `const ${layerVar(node.id)} = ${printCtor(d)};\nconst ${jsName(node.id)} = ${layerVar(node.id)}.apply(${input}) as tf.SymbolicTensor;`;
   return `const ${jsName(node.id)} = ${printCtor(d)}.apply(${input}) as tf.SymbolicTensor;`;
 }
 
@@ -93,6 +103,7 @@ export function printModelBuilder(model: IRModel, opts: EmitTfjsOptions): string
       `const ${jsName(i.name)} = tf.input(${JSON.stringify({ name: i.name, shape: i.out.shape.slice(1), dtype: i.out.dtype })});`,
     );
   let lastDecl = '';
+  const owners = new Set(model.nodes.flatMap((n) => (n.sharedWith ? [n.sharedWith] : [])));
   for (const n of model.nodes) {
     if (n.decl !== lastDecl) {
       lines.push('');
@@ -100,7 +111,7 @@ export function printModelBuilder(model: IRModel, opts: EmitTfjsOptions): string
       lines.push(`// ${file ? `${n.decl}: imported from ${quote(file.split(/[\\/]/).pop()!)}` : sourceOf(opts.sourceText, model.declRanges[n.decl] ?? n.range)}`);
       lastDecl = n.decl;
     }
-    lines.push(printLayer(n));
+    lines.push(printLayer(n, owners));
   }
   lines.push('');
   lines.push(
