@@ -35,6 +35,8 @@ export type ModalityPlan =
       hop: number;
       mels: number;
       mfcc: number;
+      /** zscore: each feature (mel band or coefficient) standardised with its mean and deviation over the train frames. */
+      normalize: 'zscore' | 'none';
       /** Derived: frames and features per frame (the input is [b, frames, featureCount]). */
       frames: number;
       featureCount: number;
@@ -81,6 +83,12 @@ export const MODALITY_KINDS: Record<ModalityPlan['kind'], readonly ParamSpec[]> 
     { name: 'hop', type: { t: 'number' }, doc: 'seconds between window starts', default: 0.01, min: 0, max: 1, minExclusive: true },
     { name: 'mels', type: { t: 'int' }, doc: 'mel bands', default: 40, min: 1, max: 512 },
     { name: 'mfcc', type: { t: 'int' }, doc: 'cepstral coefficients kept (features mfcc), at most mels', default: 13, min: 1, max: 512 },
+    {
+      name: 'normalize',
+      type: { t: 'enum', values: ['zscore', 'none'] },
+      doc: 'zscore: each feature standardised with its mean and deviation over the training frames; none: as computed',
+      default: 'zscore',
+    },
   ],
   timeseries: SERIES,
   signal: [...SERIES, { name: 'rate', type: { t: 'number' }, doc: 'samples per second (Hz)', required: true, min: 0, max: 1e6, minExclusive: true }],
@@ -159,7 +167,7 @@ export function modalityInput(
     const featureCount = features === 'mfcc' ? mfcc : mels;
     return {
       out: { shape: [BATCH, frames, featureCount], dtype: 'float32' },
-      plan: { name, kind, column, sampleRate: sr, clip, features, window, hop, mels, mfcc, frames, featureCount },
+      plan: { name, kind, column, sampleRate: sr, clip, features, window, hop, mels, mfcc, normalize: v.normalize as 'zscore' | 'none', frames, featureCount },
     };
   }
   if (kind === 'timeseries' || kind === 'signal') {

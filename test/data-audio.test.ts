@@ -165,6 +165,27 @@ describe('audio inputs in loadData', () => {
     expect(Array.from(featureRows(disk.splits.train.inputs.voice, [2, 0]))).toEqual(Array.from(featureRows(f, [2, 0])));
   });
 
+  it('zscore: every feature has mean 0 and deviation 1 over the train frames; the state keeps the statistics', () => {
+    const z = loadData({ ...spec('clips.csv'), inputs: [{ ...input, normalize: 'zscore' }] }, dir);
+    const raw = loadData(spec('clips.csv'), dir);
+    const st = z.state.inputs.voice as { kind: string; normalize: string; mean: number[]; std: number[] };
+    expect([st.kind, st.normalize, st.mean.length, st.std.length]).toEqual(['audio', 'zscore', 40, 40]);
+    const x = featureRows(z.splits.train.inputs.voice, [0, 1, 2]);
+    const r = featureRows(raw.splits.train.inputs.voice, [0, 1, 2]);
+    const rows = 3 * 23;
+    for (const f of [0, 7, 39]) {
+      let s1 = 0;
+      let s2 = 0;
+      for (let k = 0; k < rows; k++) {
+        s1 += x[k * 40 + f]!;
+        s2 += x[k * 40 + f]! ** 2;
+        expect(x[k * 40 + f]!).toBeCloseTo((r[k * 40 + f]! - st.mean[f]!) / st.std[f]!, 4);
+      }
+      expect(s1 / rows).toBeCloseTo(0, 4);
+      expect(Math.sqrt(s2 / rows)).toBeCloseTo(1, 3);
+    }
+  });
+
   it('names file, row and column for a corrupt and for a missing WAV', () => {
     const err = (file: string): DataError => {
       try {

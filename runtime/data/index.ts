@@ -36,6 +36,7 @@ import {
   fitImage,
   fitSeries,
   memoryBudget,
+  type AudioState,
   type AudioStats,
   type ComputedFeature,
   type ImageState,
@@ -269,7 +270,7 @@ function fitInputs(inputs: InputSpec[], rowsOf: (inp: InputSpec) => InputRows): 
             : inp.kind === 'image'
               ? fitImage(inp, rows, ctx)
               : inp.kind === 'audio'
-                ? fitAudio(inp)
+                ? fitAudio(inp, rows, ctx)
                 : fitSeries(inp, rows, ctx);
   }
   return out;
@@ -305,7 +306,7 @@ function encodeInputs(
       features[inp.name] = r.feature;
       stats[inp.name] = r.stats;
     } else if (inp.kind === 'audio') {
-      const r = encodeAudio(inp, rows, ctx, budget);
+      const r = encodeAudio(inp, st as AudioState, rows, ctx, budget);
       features[inp.name] = r.feature;
       stats[inp.name] = r.stats;
     } else {

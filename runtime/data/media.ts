@@ -25,7 +25,10 @@ export interface ImageState {
   std: number[];
 }
 
-/** State of an audio input: the settings it was computed with (nothing is fitted). */
+/**
+ * State of an audio input: the settings its features were computed with, and per feature (mel band or MFCC) the
+ * train mean and population deviation over all frames (zscore; 0 and 1 with normalize none).
+ */
 export interface AudioState {
   kind: 'audio';
   sampleRate: number;
@@ -35,6 +38,9 @@ export interface AudioState {
   hop: number;
   mels: number;
   mfcc: number;
+  normalize: 'zscore' | 'none';
+  mean: number[];
+  std: number[];
 }
 
 /** Fitted state of a time series / signal input: per-channel train mean and population deviation (finite values). */
@@ -256,10 +262,47 @@ export function encodeImage(spec: ImageInputSpec, state: ImageState, rows: Row[]
 
 // ---------------------------------------------------------------- audio
 
-/** The state of an audio input: its settings (checked against the spec when a saved state is applied). */
-export function fitAudio(spec: AudioInputSpec): AudioState {
+/**
+ * The state of an audio input: its settings (checked against the spec when a saved state is applied) and, for
+ * zscore, each feature's mean and population deviation over every frame of the train clips (deviation 0 → 1).
+ * @throws DataError for a missing or undecodable file (file, row and column named).
+ */
+export function fitAudio(spec: AudioInputSpec, rows: Row[], ctx: MediaContext): AudioState {
   const { sampleRate, clip, features, window, hop, mels, mfcc } = spec;
-  return { kind: 'audio', sampleRate, clip, features, window, hop, mels, mfcc };
+  const normalize = spec.normalize ?? 'none';
+  const fz = new AudioFeaturizer(spec);
+  const F = fz.featureCount;
+  const base = { kind: 'audio' as const, sampleRate, clip, features, window, hop, mels, mfcc, normalize };
+  if (normalize !== 'zscore') return { ...base, mean: new Array(F).fill(0), std: new Array(F).fill(1) };
+  const sum = new Float64Array(F);
+  const sq = new Float64Array(F);
+  let frames = 0;
+  const buf = new Float32Array(fz.frames * F);
+  for (let i = 0; i < rows.length; i++) {
+    const a = audioCell(spec, cell(rows[i], spec.column), ctx, i);
+    for (const ch of a.channels) for (let k = 0; k < ch.length; k++) if (!Number.isFinite(ch[k])) ch[k] = 0;
+    fz.fromDecoded(a, buf, 0);
+    for (let k = 0; k < buf.length; k++) {
+      sum[k % F] += buf[k];
+      sq[k % F] += buf[k] * buf[k];
+    }
+    frames += fz.frames;
+  }
+  const mean = Array.from(sum, (v) => (frames ? v / frames : 0));
+  const std = Array.from(sq, (v, c) => {
+    const d = frames ? v / frames - mean[c] * mean[c] : 0;
+    return d > 1e-12 ? Math.sqrt(d) : 1;
+  });
+  return { ...base, mean, std };
+}
+
+/** Standardises features [.., F] in place: (x − mean_f) / std_f. */
+function standardise(x: Float32Array, from: number, to: number, state: AudioState): void {
+  const F = state.mean.length;
+  for (let k = from; k < to; k++) {
+    const f = (k - from) % F;
+    x[k] = (x[k] - state.mean[f]) / state.std[f];
+  }
 }
 
 /** Per-split audio statistics. */
@@ -292,11 +335,12 @@ function audioCell(spec: AudioInputSpec, v: unknown, ctx: MediaContext, i: numbe
 }
 
 /**
- * Encodes an audio input for all `rows`: float32 [n, frames, featureCount] features (runtime/data/audio.ts). Dense
+ * Encodes an audio input for all `rows`: float32 [n, frames, featureCount] features (runtime/data/audio.ts),
+ * standardised with the state's per-feature mean and deviation. Dense
  * in memory when they fit the budget; otherwise computed from the files at every batch (each file is decoded
  * once here too, so bad files are reported at load time).
  */
-export function encodeAudio(spec: AudioInputSpec, rows: Row[], ctx: MediaContext, budget: number): { feature: DenseValues | ComputedFeature; stats: AudioStats } {
+export function encodeAudio(spec: AudioInputSpec, state: AudioState, rows: Row[], ctx: MediaContext, budget: number): { feature: DenseValues | ComputedFeature; stats: AudioStats } {
   const fz = new AudioFeaturizer(spec);
   const n = rows.length;
   const width = fz.frames * fz.featureCount;
@@ -319,13 +363,19 @@ export function encodeAudio(spec: AudioInputSpec, rows: Row[], ctx: MediaContext
   };
   if (stats.storage === 'memory') {
     const data = new Float32Array(n * width);
-    for (let i = 0; i < n; i++) fz.fromDecoded(decode(i, true), data, i * width);
+    for (let i = 0; i < n; i++) {
+      fz.fromDecoded(decode(i, true), data, i * width);
+      standardise(data, i * width, (i + 1) * width, state);
+    }
     return { feature: { data, shape, dtype: 'float32' }, stats };
   }
   for (let i = 0; i < n; i++) decode(i, true);
   const rowsOf = (idx: ArrayLike<number>): Float32Array => {
     const out = new Float32Array(idx.length * width);
-    for (let r = 0; r < idx.length; r++) fz.fromDecoded(decode(idx[r], false), out, r * width);
+    for (let r = 0; r < idx.length; r++) {
+      fz.fromDecoded(decode(idx[r], false), out, r * width);
+      standardise(out, r * width, (r + 1) * width, state);
+    }
     return out;
   };
   return { feature: computedFeature(shape, rowsOf, 'disk', 0), stats };

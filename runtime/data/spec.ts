@@ -99,7 +99,7 @@ export interface ImageInputSpec {
 /**
  * Audio, float32 [n, frames, featureCount]: the column holds a WAV path (relative to the data file) or an array
  * of samples at `sampleRate`. Mixed to mono, resampled, cut or zero-padded to `clip` seconds, then log-mel or
- * MFCC frames (runtime/data/audio.ts names every formula).
+ * MFCC frames (runtime/data/audio.ts names every formula), standardised per feature with train statistics (zscore).
  */
 export interface AudioInputSpec {
   name: string;
@@ -112,6 +112,8 @@ export interface AudioInputSpec {
   hop: number;
   mels: number;
   mfcc: number;
+  /** zscore (default when absent: none): each feature standardised with its train mean and deviation over all frames. */
+  normalize?: 'zscore' | 'none';
   frames: number;
   featureCount: number;
 }
