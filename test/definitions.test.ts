@@ -11,6 +11,7 @@ import { emitOnnx, randomWeights } from '../compiler/emit/onnx/index.ts';
 import { onnx } from '../compiler/emit/onnx/graph.ts';
 import { emitTfjs, printModelBuilder } from '../compiler/emit/tfjs/program.ts';
 import { format } from '../grammar/format.ts';
+import { summaryTable } from '../cli/summary.ts';
 import { checkParity, parityReport, type ParityMeasure } from './helpers/parity.ts';
 import { buildTfjsModel } from './helpers/tfjs-model.ts';
 import { rangeOf, within } from './helpers/ranges.ts';
@@ -70,6 +71,12 @@ describe('encoder definitions: checker', () => {
     // hover types: one per call, with the parameters it adds
     const t = r.stepTypes.find((x) => x.decl === 'l' && x.label === 'Tower')!;
     expect(t).toMatchObject({ params: 1088, range: rangeOf(MMF, 'Tower(8, relu)') });
+  });
+
+  it('mmfc check --summary: shared layers name their owner, the total counts each weight once', () => {
+    const table = summaryTable(m);
+    expect(table).toMatch(/\nr_gru +gru \(weights of l_gru\) +\[batch, 8\] +0 /);
+    expect(table).toContain(`total: ${(2 * 1088 + 36 + 273).toLocaleString('en-US')} parameters`);
   });
 
   it('the definition line is formatted like any declaration', () => {
