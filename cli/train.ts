@@ -91,6 +91,7 @@ async function trainOne(file: string, text: string, m: IRModel, dir: string, o: 
     if (code === 0) {
       publish(stage, dir);
       rmSync(ck, { recursive: true, force: true });
+      if (existsSync(join(dir, 'report.html'))) process.stdout.write(`report: ${join(dir, 'report.html')} (learning curves, confusion matrix, metrics)\n`);
     }
     return code;
   } finally {

@@ -13,7 +13,7 @@ import { evaluateSplit, headClasses, regularizationPenalty } from './evaluate.ts
 import { writeFileAtomic } from './files.ts';
 import { TrainingProgress } from './progress.ts';
 import { saveCheckpoint, type CheckpointState, type SavedTensor } from './checkpoint.ts';
-import { describeSchedule, LrScheduler, setOptimizerLr, validateSchedule } from './schedule.ts';
+import { LrScheduler, setOptimizerLr, validateSchedule } from './schedule.ts';
 import { randomState, setRandomState } from './seed.ts';
 import { NonFiniteLossError, type EpochRecord, type HeadSpec, type TrainSpec } from './types.ts';
 
@@ -271,7 +271,6 @@ export async function fitModel(model: LayersModel, splits: { train: SplitData; v
   let wait = 0;
   let stoppedEarly = false;
   const scheduler = new LrScheduler(train.optimizer.lr, train.epochs, train.lrSchedule);
-  if (train.lrSchedule) progress.log(`learning-rate schedule: ${describeSchedule(train.lrSchedule)}`);
   const plateau = train.lrSchedule?.kind === 'reduce_on_plateau' ? train.lrSchedule : null;
   if (plateau && plateau.monitor !== 'loss' && !hasVal) progress.log(`warning: reduce_on_plateau on ${plateau.monitor} does nothing: the val split is empty`);
   const ck = opts.checkpoint;
