@@ -15,10 +15,13 @@
  *
  * The result is identical to a check without a cache (test/incremental-check.test.ts checks that after random
  * edit sequences). Without a cache, regions just run.
+ *
+ * A declaration that only moved (a line inserted above it) is a new object; its kept result is moved with it
+ * when everything it read moved alike and it reported nothing (see CachedSession.reuseMoved).
  */
 import type { Diagnostic, Range } from '../grammar/diagnostic.ts';
 import type { ParseResult } from '../grammar/index.ts';
-import { IncrementalParser } from '../grammar/incremental.ts';
+import { IncrementalParser, shiftLines, type DeclMoves } from '../grammar/incremental.ts';
 import type { StepType } from './graph.ts';
 import type { SymbolInfo, SymbolTable } from './symbols.ts';
 
@@ -53,6 +56,8 @@ interface Dep {
 interface Entry {
   deps: Dep[];
   result: unknown;
+  /** The result is plain data (objects, arrays, primitives), so a moved copy of it can be made. */
+  plain: boolean;
   diags: Diagnostic[];
   stepTypes: StepType[];
   refs: { name: string; range: Range }[];
@@ -70,24 +75,39 @@ export class CheckCache {
   /** The last snapshot of each program's symbol table (by file), and its version, for whole-table dependencies. */
   private readonly tableVersions = new Map<string, { snapshot: unknown[]; version: number }>();
   private nextVersion = 1;
-  /** Regions run and reused by the last session of each program (for benchmarks and tests). */
-  stats = { run: 0, reused: 0 };
+  /** Regions run, reused, and reused moved by the last session of each program (for benchmarks and tests). */
+  stats = { run: 0, reused: 0, moved: 0 };
   /** An incremental parser per imported file, so an imported file's declarations stay the same objects while it is unchanged. */
   private readonly importParsers = new Map<string, IncrementalParser>();
+  /**
+   * Declarations that only moved in this compile's parses (their text is the same, on other lines), and the
+   * results made by moving a kept result: both map the new object to the old one and the lines it moved.
+   * Fresh for every compile ({@link beginCompile}).
+   */
+  moves: DeclMoves = new WeakMap();
+  moved: DeclMoves = new WeakMap();
+
+  /** Start a compile of the document: forget the moves of the previous one. */
+  beginCompile(): DeclMoves {
+    this.moves = new WeakMap();
+    this.moved = new WeakMap();
+    return this.moves;
+  }
 
   /** Parse an imported file (by absolute path) incrementally: the same result as parse(text). */
   readonly parseImported = (text: string, absPath: string): ParseResult => {
     let p = this.importParsers.get(absPath);
     if (!p) this.importParsers.set(absPath, (p = new IncrementalParser()));
-    return p.parse(text);
+    return p.parse(text, this.moves);
   };
 
   /**
-   * Start checking one program (`file` tells programs apart: a file and the files it imports share a cache).
+   * Start checking one program (`file` tells programs apart: a file and the files it imports share a cache;
+   * `foreign` tells the declarations imported from other files).
    * Without a cache the returned session runs every region directly.
    */
-  static session<I, L, D>(cache: CheckCache | undefined, file: string, tables: Tables<I, L, D>): CheckSession<I, L, D> {
-    return cache ? new CachedSession(cache, file, tables) : new DirectSession(tables);
+  static session<I, L, D>(cache: CheckCache | undefined, file: string, tables: Tables<I, L, D>, foreign: (decl: object) => boolean = () => false): CheckSession<I, L, D> {
+    return cache ? new CachedSession(cache, file, tables, foreign) : new DirectSession(tables);
   }
 
   /** @internal */
@@ -138,8 +158,10 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
     private readonly cache: CheckCache,
     private readonly file: string,
     private readonly tables: Tables<I, L, D>,
+    /** Whether a declaration comes from an imported file (its positions are in that file). */
+    private readonly foreign: (decl: object) => boolean,
   ) {
-    cache.stats = { run: 0, reused: 0 };
+    cache.stats = { run: 0, reused: 0, moved: 0 };
   }
 
   /** The symbol table's version (computed once per session: the table is complete before any region runs). */
@@ -153,6 +175,57 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
     return (d.src === INPUTS ? this.tables.inputs : d.src === LABELS ? this.tables.labels : this.tables.datasets).get(d.key);
   }
 
+  /**
+   * A declaration that only moved (same text, `delta` lines away) whose kept result had no diagnostics and
+   * depended only on declarations that moved by the same `delta` (and on inputs, labels and datasets whose
+   * results were moved so too): its result, step types and references are the kept ones with every line
+   * moved by `delta`. Diagnostics never are: their messages may name lines, so such a region runs again.
+   */
+  private reuseMoved<R>(decl: object, slot: string, sinks: Sinks): { result: R } | undefined {
+    const mv = this.cache.moves.get(decl);
+    if (!mv) return undefined;
+    const old = this.cache.lookup(mv.from, slot);
+    if (!old || !old.plain || old.diags.length) return undefined;
+    const { delta } = mv;
+    const deps: Dep[] = [];
+    // Declarations it read that did not move: allowed when they are in this file and nothing it produced
+    // lies in them (no position of theirs would wrongly move with the rest).
+    const still: Range[] = [];
+    const stillNames = new Set<string>();
+    for (const pass of [SYMBOLS, -1]) {
+      for (const d of old.deps) {
+        if ((d.src === SYMBOLS) !== (pass === SYMBOLS)) continue;
+        if (d.key === null) return undefined;
+        const now = this.current(d);
+        if (now === d.value) {
+          if (now !== undefined) {
+            if (d.src === SYMBOLS) {
+              const range = (now as { range?: Range }).range;
+              if (this.foreign(now as object) || !range) return undefined;
+              still.push(range);
+              stillNames.add(d.key);
+            } else if (!stillNames.has(d.key)) return undefined;
+          }
+        } else {
+          const m = (d.src === SYMBOLS ? this.cache.moves : this.cache.moved).get(now as object);
+          if (!m || m.from !== d.value || m.delta !== delta) return undefined;
+        }
+        deps.push({ src: d.src, key: d.key, value: now });
+      }
+    }
+    if (still.length && [old.result, old.stepTypes, old.refs].some((v) => hasPositionIn(v, still, 0))) return undefined;
+    const result = old.result === undefined ? undefined : shiftLines(old.result, delta);
+    if (result !== null && typeof result === 'object') this.cache.moved.set(result, { from: old.result as object, delta });
+    const stepTypes = shiftLines(old.stepTypes, delta);
+    const refs = shiftLines(old.refs, delta);
+    this.cache.store(decl, slot, { deps, result, plain: true, diags: [], stepTypes, refs });
+    this.cache.stats.moved++;
+    const { symbols } = this.tables;
+    if (sinks.stepTypes) sinks.stepTypes.push(...stepTypes);
+    for (const r of refs) symbols.references.push({ name: r.name, range: r.range, target: symbols.byName.get(r.name)! });
+    return { result: result as R };
+  }
+
   memo<R>(decl: object, slot: string, sinks: Sinks, run: (t: Tables<I, L, D>) => R): R {
     const { symbols } = this.tables;
     const hit = this.cache.lookup(decl, slot);
@@ -163,6 +236,8 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
       for (const r of hit.refs) symbols.references.push({ name: r.name, range: r.range, target: symbols.byName.get(r.name)! });
       return hit.result as R;
     }
+    const moved = this.reuseMoved<R>(decl, slot, sinks);
+    if (moved) return moved.result;
     this.cache.stats.run++;
     const deps: Dep[] = [];
     let cacheable = true;
@@ -191,12 +266,37 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
       this.cache.store(decl, slot, {
         deps,
         result,
+        plain: isPlain(result, 0),
         diags: sinks.diags.slice(d0),
         stepTypes: sinks.stepTypes ? sinks.stepTypes.slice(s0) : [],
         refs: symbols.references.slice(r0).map((r) => ({ name: r.name, range: r.range })),
       });
     return result;
   }
+}
+
+/** True when some position in `v` (an object with `line` and `character`, at any depth) lies in one of `ranges`. */
+function hasPositionIn(v: unknown, ranges: Range[], depth: number): boolean {
+  if (v === null || typeof v !== 'object' || depth > 64) return false;
+  if (Array.isArray(v)) return v.some((x) => hasPositionIn(x, ranges, depth + 1));
+  const o = v as Record<string, unknown>;
+  if (typeof o.line === 'number' && typeof o.character === 'number') {
+    const p = { line: o.line, character: o.character as number };
+    return ranges.some((r) => (r.start.line < p.line || (r.start.line === p.line && r.start.character <= p.character)) && (p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character)));
+  }
+  for (const k in o) if (hasPositionIn(o[k], ranges, depth + 1)) return true;
+  return false;
+}
+
+/** True when `v` is plain data (no class instances, maps or functions) that {@link shiftLines} copies faithfully. */
+function isPlain(v: unknown, depth: number): boolean {
+  if (v === null || typeof v !== 'object') return typeof v !== 'function' && typeof v !== 'symbol';
+  if (depth > 64) return false;
+  if (Array.isArray(v)) return v.every((x) => isPlain(x, depth + 1));
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const k in v) if (!isPlain((v as Record<string, unknown>)[k], depth + 1)) return false;
+  return true;
 }
 
 /** A read-only view of `map` that records each lookup (`record`) and each enumeration (`whole`). */

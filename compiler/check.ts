@@ -76,7 +76,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
   const trains = new Map<string, TrainPlan>();
   const columns = new Map<string, string[] | undefined>();
   // Each declaration's check runs in a region the cache can reuse (compiler/check-cache.ts).
-  const session = CheckCache.session(opts.cache, opts.fileName ?? '', { symbols, inputs, labels, datasets });
+  const session = CheckCache.session(opts.cache, opts.fileName ?? '', { symbols, inputs, labels, datasets }, (d) => foreign(d as Decl));
   const sink = (d: Decl) => (foreign(d) ? [] : diags);
   const slot = (d: Decl, what: string) => (foreign(d) ? `${what} (imported)` : what);
 

@@ -14,7 +14,7 @@ export interface CompileTimings {
   parse: number;
   check: number;
   chunks: { total: number; parsed: number; moved: number; reused: number };
-  regions: { run: number; reused: number };
+  regions: { run: number; reused: number; moved: number };
 }
 
 export class IncrementalCompiler {
@@ -26,7 +26,7 @@ export class IncrementalCompiler {
   /** Parse and check `text` like `compile(text, opts)`, reusing what earlier calls computed. Never throws on bad input. */
   compile(text: string, opts: Omit<CheckOptions, 'cache'> = {}): CompileResult {
     const t0 = performance.now();
-    const parsed = this.parser.parse(text);
+    const parsed = this.parser.parse(text, this.cache.beginCompile());
     const t1 = performance.now();
     const result = compileParsed(parsed, { ...opts, cache: this.cache });
     const t2 = performance.now();

@@ -190,7 +190,7 @@ function unmatchedParenBefore(tokens: IToken[], t: IToken): boolean {
 }
 
 /** A deep copy of an AST or diagnostic value with `delta` added to the line of every position in it. */
-function shiftLines<T>(v: T, delta: number): T {
+export function shiftLines<T>(v: T, delta: number): T {
   if (Array.isArray(v)) return v.map((x) => shiftLines(x, delta)) as T;
   if (v !== null && typeof v === 'object') {
     const o = v as Record<string, unknown>;
@@ -201,6 +201,9 @@ function shiftLines<T>(v: T, delta: number): T {
   }
   return v;
 }
+
+/** Declarations that moved in the last parse: the new declaration → the old one and how many lines it moved. */
+export type DeclMoves = WeakMap<object, { from: object; delta: number }>;
 
 /** Thrown when a chunk cannot be parsed on its own (see ChunkResult.needsContext). */
 class NeedsWholeText extends Error {}
@@ -217,16 +220,20 @@ export class IncrementalParser {
   /** Chunk results relative to line 0, by chunk text and next line. */
   private local = new Map<string, ChunkResult>();
   private localPrev = new Map<string, ChunkResult>();
-  /** Chunk results placed at a line, by line and key: reused as the same objects while the chunk stays put. */
-  private placed = new Map<string, ChunkResult>();
+  /** Chunk results placed at a line, by line (with their key): reused as the same objects while the chunk stays put. */
+  private placed = new Map<number, { key: string; result: ChunkResult }>();
   /** How many chunks the last parse reparsed, moved and reused (for benchmarks and tests). */
   lastStats = { chunks: 0, parsed: 0, moved: 0, reused: 0 };
 
-  /** Parse `text`; the result deep-equals `parse(text)`. Never throws. */
-  parse(text: string): ParseResult {
+  /**
+   * Parse `text`; the result deep-equals `parse(text)`. Never throws. When `moves` is given, each declaration of
+   * a chunk that only moved (same text, another line) is entered there with the declaration it was in the
+   * previous parse and the number of lines it moved (so later stages can move what they computed from it).
+   */
+  parse(text: string, moves?: DeclMoves): ParseResult {
     if (typeof text !== 'string') return parse(text);
     try {
-      return this.parseChunks(text);
+      return this.parseChunks(text, moves);
     } catch (e) {
       if (e instanceof NeedsWholeText) return parse(text);
       this.local.clear();
@@ -236,10 +243,11 @@ export class IncrementalParser {
     }
   }
 
-  private parseChunks(text: string): ParseResult {
+  private parseChunks(text: string, moves: DeclMoves | undefined): ParseResult {
+    let byKey: Map<string, { line: number; result: ChunkResult }> | undefined;
     const chunks = chunksOf(text);
     const local = new Map<string, ChunkResult>();
-    const placed = new Map<string, ChunkResult>();
+    const placed = new Map<number, { key: string; result: ChunkResult }>();
     const stats = { chunks: chunks.length, parsed: 0, moved: 0, reused: 0 };
     const decls: Decl[] = [];
     const comments: Comment[] = [];
@@ -249,13 +257,14 @@ export class IncrementalParser {
     for (const c of chunks) {
       const body = text.slice(c.start, c.end);
       const key = c.next === undefined ? `${body}\u0000` : `${body}\u0001${c.next}`;
-      const placedKey = `${c.line}\u0002${key}`;
-      if (c.start > 0 && this.local.get(key)?.needsContext) throw new NeedsWholeText();
-      let r = this.placed.get(placedKey) ?? placed.get(placedKey);
+      const here = this.placed.get(c.line);
+      let r = here?.key === key ? here.result : undefined;
       if (r) {
         stats.reused++;
-        local.set(key, this.local.get(key) ?? this.localPrev.get(key) ?? local.get(key) ?? r);
+        const l = this.local.get(key) ?? this.localPrev.get(key);
+        if (l) local.set(key, l);
       } else {
+        const parsedBefore = stats.parsed;
         let l = this.local.get(key) ?? this.localPrev.get(key) ?? local.get(key);
         if (l) stats.moved++;
         else {
@@ -265,8 +274,18 @@ export class IncrementalParser {
         local.set(key, l);
         if (c.start > 0 && l.needsContext) throw new NeedsWholeText();
         r = c.line === 0 ? l : shiftLines(l, c.line);
+        if (moves && stats.parsed === parsedBefore) {
+          // moved: pair its declarations with those of the same chunk in the previous parse
+          if (!byKey) {
+            byKey = new Map();
+            for (const [line, p] of this.placed) byKey.set(p.key, { line, result: p.result });
+          }
+          const old = byKey.get(key);
+          if (old && old.result.decls.length === r.decls.length)
+            r.decls.forEach((d, i) => moves.set(d, { from: old.result.decls[i]!, delta: c.line - old.line }));
+        }
       }
-      placed.set(placedKey, r);
+      placed.set(c.line, { key, result: r });
       decls.push(...r.decls);
       comments.push(...r.comments);
       lexDiags.push(...r.lexDiagnostics);

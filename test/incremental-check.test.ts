@@ -119,12 +119,12 @@ describe('incremental compile', () => {
     const c = new IncrementalCompiler();
     c.compile(text, opts);
     // 1 dataset, 1 label, 20 × (2 inputs, 2 encoders, 1 fusion, 1 model, 1 train)
-    expect(c.lastTimings!.regions).toEqual({ run: 142, reused: 0 });
+    expect(c.lastTimings!.regions).toEqual({ run: 142, reused: 0, moved: 0 });
     // a width in fusion f7: the fusion alone, and the model built on it
     const edited = text.replace('fusion f7 = concat(et7, en7) -> dense(8, relu)', 'fusion f7 = concat(et7, en7) -> dense(9, relu)');
     const r = c.compile(edited, opts);
     expect(view(r)).toEqual(view(compile(edited, opts)));
-    expect(c.lastTimings!.regions).toEqual({ run: 2, reused: 140 });
+    expect(c.lastTimings!.regions).toEqual({ run: 2, reused: 140, moved: 0 });
     expect(c.lastTimings!.chunks.parsed).toBe(1);
     // an unknown name: reported once (the fusion alone and the model built on it find it; dedupe keeps one)
     const broken = edited.replace('concat(et7, en7)', 'concat(et7, en77)');
@@ -133,6 +133,15 @@ describe('incremental compile', () => {
     const elsewhere = broken.replace('dense(8, relu)', 'dense(10, relu)');
     expect(view(c.compile(elsewhere, opts))).toEqual(view(compile(elsewhere, opts)));
     // f0 and M0 changed; f7 and M7 looked for a did-you-mean among all names, so any change of a declaration re-runs them
-    expect(c.lastTimings!.regions).toEqual({ run: 4, reused: 138 });
+    expect(c.lastTimings!.regions).toEqual({ run: 4, reused: 138, moved: 0 });
+    // a line inserted above block 10 moves the declarations below it: their clean results move with them,
+    // except models (a graph builder is not plain data) and what reports a problem (messages name lines)
+    const lines = elsewhere.split('\n');
+    lines.splice(3 + 8 * 10, 0, '// a new line');
+    const inserted = lines.join('\n');
+    expect(view(c.compile(inserted, opts))).toEqual(view(compile(inserted, opts)));
+    // below: 10 blocks × (2 inputs, 2 encoders, 1 fusion, 1 train) moved, their 10 models run again; above:
+    // train M9 runs (the comment joined its chunk), and f7 and M7 (their did-you-mean read every name)
+    expect(c.lastTimings!.regions).toEqual({ run: 13, reused: 69, moved: 60 });
   });
 });
