@@ -85,6 +85,15 @@ export const SOURCES: Record<string, CallInfo> = {
   jsonl: { params: [], snippet: 'jsonl("${1:data.jsonl}")', doc: 'One JSON object per line.' },
   json: { params: [], snippet: 'json("${1:data.json}")', doc: 'A JSON array of objects.' },
   csv: { params: [{ name: 'delimiter', type: { t: 'string' }, doc: 'field separator', default: ',' }], snippet: 'csv("${1:data.csv}")', doc: 'Comma-separated values with a header row.' },
+  folder: { params: [], snippet: 'folder("${1:images}")', doc: 'Every PNG/JPEG/WAV file under a folder, one sub-folder per class: columns path, class, name.' },
+  idx: {
+    params: [
+      { name: 'test_images', type: { t: 'string' }, doc: 'a second IDX images file (rows with part "test")' },
+      { name: 'test_labels', type: { t: 'string' }, doc: 'its labels' },
+    ],
+    snippet: 'idx("${1:train-images-idx3-ubyte.gz}", "${2:train-labels-idx1-ubyte.gz}")',
+    doc: 'IDX images and labels (the MNIST format, gzipped or not): columns image, label, part, id.',
+  },
 };
 const LR = numP('lr', 'learning rate (> 0)');
 export const OPTIMIZERS: Record<string, CallInfo> = {
