@@ -80,6 +80,12 @@ describe('IDX', () => {
   it('refuses labels that do not pair with the images', () => {
     expect(() => loadData(spec('short-labels'), dir)).toThrow('short-labels: 4 labels for 5 images in train-images.gz');
   });
+
+  it('names a missing IDX file and a missing folder, with where it looked', () => {
+    expect(() => loadData(spec('no-labels.gz'), dir)).toThrow(`no-labels.gz: IDX file not found (looked for ${join(dir, 'no-labels.gz')}). Fix:`);
+    const f: DataSpec = { ...spec(), dataset: { ...spec().dataset, source: { format: 'folder', path: 'no-such-folder' } } };
+    expect(() => loadData(f, dir)).toThrow(`no-such-folder: data folder not found (looked for ${join(dir, 'no-such-folder')}). Fix:`);
+  });
 });
 
 describe('joining modalities by sample key', () => {
