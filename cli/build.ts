@@ -18,6 +18,9 @@ export async function buildCommand(file: string, o: { target: string; out: strin
   if (o.target !== 'tfjs' && o.target !== 'onnx') throw new UsageError(`--target must be tfjs or onnx, not '${o.target}'`);
   if (o.weights && o.target !== 'onnx') throw new UsageError('--weights applies to --target onnx only');
   const text = readSource(file);
+  // `--model ENSEMBLE` builds an ensemble (cli/build-ensemble.ts).
+  const ensembleCode = await (await import('./build-ensemble.ts')).maybeBuildEnsemble(file, text, o);
+  if (ensembleCode !== undefined) return ensembleCode;
   const models = checkedModels(file, text, o.model);
   if (!models) return 1;
   // What the backend cannot emit (MMF4003/MMF4004), before anything is written.

@@ -97,6 +97,26 @@ describe('mmfc train --model ENSEMBLE', () => {
     expect(readFileSync(join(out, 'src', 'Stack.ensemble.ts'), 'utf8')).toContain("kind: 'stacking'");
   }, 300_000);
 
+  it('mmfc build --model ENSEMBLE: the tfjs program, and the ONNX graph rebuilt from the trained folder', async () => {
+    const out = join(work, 'out', 'Stack');
+    const tfjsDir = join(work, 'built-tfjs');
+    const t = spawnSync(process.execPath, [MMFC, 'build', join(work, 'pets.mmf'), '--model', 'Stack', '--target', 'tfjs', '--out', tfjsDir], { cwd: ROOT, encoding: 'utf8' });
+    expect(t.status).toBe(0);
+    expect(readdirSync(tfjsDir).filter((f) => f.endsWith('.ts')).sort()).toEqual(['A.model.ts', 'B.model.ts', 'Stack.ensemble.ts']);
+    const noWeights = spawnSync(process.execPath, [MMFC, 'build', join(work, 'pets.mmf'), '--model', 'Stack', '--target', 'onnx', '--out', join(work, 'x')], { cwd: ROOT, encoding: 'utf8' });
+    expect(noWeights.status).toBe(2);
+    expect(noWeights.stderr).toContain('its ONNX graph needs the trained folder');
+    const onnxDir = join(work, 'built-onnx');
+    const o = spawnSync(process.execPath, [MMFC, 'build', join(work, 'pets.mmf'), '--model', 'Stack', '--target', 'onnx', '--weights', out, '--out', onnxDir], { cwd: ROOT, encoding: 'utf8' });
+    expect(o.status).toBe(0);
+    const a = await OnnxPredictor.load(join(out, 'Stack.onnx'));
+    const b = await OnnxPredictor.load(join(onnxDir, 'Stack.onnx'));
+    const feeds = { x: { data: Float32Array.from([0.3, 1.2, 1.7, 0.4, 2.9, 1.9]), shape: [3, 2] } };
+    expect(Array.from(await b.predict(feeds))).toEqual(Array.from(await a.predict(feeds)));
+    await a.release();
+    await b.release();
+  }, 120_000);
+
   it('refuses an ensemble with errors before training', () => {
     const r = spawnSync(process.execPath, [MMFC, 'train', join(work, 'broken.mmf'), '--model', 'Broken', '--out', join(work, 'out', 'Broken')], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status).toBe(1);
