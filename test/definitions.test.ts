@@ -12,6 +12,8 @@ import { onnx } from '../compiler/emit/onnx/graph.ts';
 import { emitTfjs, printModelBuilder } from '../compiler/emit/tfjs/program.ts';
 import { format } from '../grammar/format.ts';
 import { summaryTable } from '../cli/summary.ts';
+import { analyse } from '../vscode-extension/server/analysis.ts';
+import { completion } from '../vscode-extension/server/completion.ts';
 import { checkParity, parityReport, type ParityMeasure } from './helpers/parity.ts';
 import { buildTfjsModel } from './helpers/tfjs-model.ts';
 import { rangeOf, within } from './helpers/ranges.ts';
@@ -126,6 +128,22 @@ ${body}`;
     const d = r.diagnostics.find((x) => x.code === 'MMF2005')!;
     expect(d.message).toMatch(/^in Tower \(line 5\), applied here: embedding/);
     expect(d.related?.[0]).toEqual({ message: 'inside the definition of Tower', range: rangeOf(src, 'encoder Tower(width) = embedding(width) -> gru(width)') });
+  });
+});
+
+describe('language server: completion', () => {
+  it('offers definitions after ->, with their parameters, and not as the start of a pipeline', () => {
+    const text = `dataset d from jsonl("d.jsonl")\ninput left: text(vocab 60, max_len 7) from d.left\nencoder Tower(width, act) = embedding(width) -> gru(width)\nencoder l = left -> `;
+    const a = analyse('untitled:defs.mmf', 1, text, () => undefined);
+    const lines = text.split('\n');
+    const items = completion(a, { line: lines.length - 1, character: lines[lines.length - 1]!.length }).items;
+    const tower = items.find((i) => i.label === 'Tower')!;
+    expect(tower.textEdit!.newText).toBe('Tower(${1:width}, ${2:act})');
+    expect(items.some((i) => i.label === 'dense')).toBe(true);
+    const start = analyse('untitled:defs.mmf', 2, text.replace(/left -> $/, ''), () => undefined);
+    const first = completion(start, { line: lines.length - 1, character: 'encoder l = '.length }).items.map((i) => i.label);
+    expect(first).toContain('left');
+    expect(first).not.toContain('Tower');
   });
 });
 

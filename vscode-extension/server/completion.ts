@@ -15,6 +15,7 @@ import type { ParamSpec } from '../../compiler/args.ts';
 import { findLayer, LAYERS, type LayerDef } from '../../compiler/layers/index.ts';
 import { formatType } from '../../compiler/index.ts';
 import type { SymbolKind } from '../../compiler/symbols.ts';
+import { isDefinition } from '../../compiler/definitions.ts';
 import type { Position, Range } from '../../grammar/diagnostic.ts';
 import { lex, type LexToken } from '../../grammar/index.ts';
 import type { Analysis } from './analysis.ts';
@@ -180,11 +181,15 @@ function itemsFor(a: Analysis, ctx: Context): CompletionItem[] {
   }
   switch (prev.type) {
     case 'Arrow':
-      if (declType === 'Encoder' || declType === 'Fusion' || declType === 'Model') return layerItems(declType === 'Model');
+      if (declType === 'Encoder' || declType === 'Fusion' || declType === 'Model') return [...layerItems(declType === 'Model'), ...definitionItems(a, self)];
       return [];
     case 'Equals':
       if (declType === 'Encoder' || declType === 'Fusion' || declType === 'Model')
-        return [...symbolItems(a, ['input', 'encoder', 'fusion'], self), ...LAYERS.filter((l) => l.role === 'fusion').map(layerItem)];
+        return [
+          // an encoder definition is applied after `->`, never the start of a pipeline
+          ...symbolItems(a, ['input', 'encoder', 'fusion'], self).filter((it) => !isDefinition(a.result.symbols.byName.get(it.label))),
+          ...LAYERS.filter((l) => l.role === 'fusion').map(layerItem),
+        ];
       if (declType === 'Ensemble') return callItems(ENSEMBLE_KINDS, CompletionItemKind.Function);
       return [];
     case 'Colon':
@@ -247,6 +252,25 @@ function layerItem(l: LayerDef): CompletionItem {
 function fusionSnippet(l: LayerDef): string {
   const keys = l.params.filter((p) => p.required && !p.positional).map((p, i) => `${p.name} \${${i + 3}:${p.name}}`);
   return `${l.name}(\${1:a}, \${2:b}${keys.length ? `, ${keys.join(', ')}` : ''})`;
+}
+
+/** The file's encoder definitions, offered after `->` like layers: `Tower(${1:width}, ${2:act})`. */
+function definitionItems(a: Analysis, self?: string): CompletionItem[] {
+  return [...a.result.symbols.byName.values()]
+    .filter(isDefinition)
+    .filter((s) => s.name !== self)
+    .map((s) => {
+      const params = s.decl.params.map((p) => p.name);
+      return {
+        label: s.name,
+        kind: CompletionItemKind.Function,
+        detail: `encoder ${s.name}(${params.join(', ')})`,
+        documentation: { kind: MarkupKind.Markdown, value: `Encoder definition (line ${s.range.start.line + 1}); add \`shared ENCODER\` to reuse that encoder's weights.` },
+        insertText: `${s.name}(${params.map((p, i) => `\${${i + 1}:${p}}`).join(', ')})`,
+        insertTextFormat: InsertTextFormat.Snippet,
+        sortText: `2${s.name}`,
+      };
+    });
 }
 
 function layerItems(heads: boolean): CompletionItem[] {
