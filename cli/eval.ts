@@ -155,7 +155,8 @@ export async function evalCommand(file: string, o: EvalOptions): Promise<number>
       const reportFile = o.report ?? join(o.model, `eval-${split}.html`);
       let reportNote = '';
       try {
-        const { htmlReport } = await import('../runtime/plots.ts');
+        const { htmlReport, robustnessSvg } = await import('../runtime/plots.ts');
+        const label = (r: RobustnessRow) => (r.perturbation === 'none' ? 'clean' : `${r.input} ${r.perturbation}${r.level === null ? '' : ' ' + r.level}`);
         writeFileAtomic(
           reportFile,
           htmlReport({
@@ -164,6 +165,7 @@ export async function evalCommand(file: string, o: EvalOptions): Promise<number>
             classes,
             metrics: report,
             tables: robustness ? [robustnessTable(robustness, seed)] : [],
+            figures: robustness ? [robustnessSvg(robustness.map((r) => ({ label: label(r), accuracy: r.accuracy })), `accuracy with one input dropped or noised (seed ${seed})`)] : [],
           }),
         );
       } catch (e) {

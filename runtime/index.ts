@@ -41,5 +41,5 @@ export { layers, CUSTOM_LAYER_CLASSES, type MultiHeadAttentionArgs } from './lay
 export { saveModel, loadModel, loadModelArtifacts, MODEL_JSON, WEIGHTS_BIN } from './io.ts';
 export { onnxParity, type ParityReport } from './parity.ts';
 export { runProgram } from './program.ts';
-export { learningCurvesSvg, confusionMatrixSvg, htmlReport, escapeXml, type ReportContent, type ReportTable } from './plots.ts';
+export { learningCurvesSvg, confusionMatrixSvg, robustnessSvg, htmlReport, escapeXml, type ReportContent, type ReportTable } from './plots.ts';
 export { perturbSplit, parseNoise, featureStd, perturbKindOf, type Perturbation, type PerturbKind } from './robustness.ts';

@@ -163,6 +163,40 @@ export function confusionMatrixSvg(matrix: number[][], classes: string[], title 
   return out.join('\n');
 }
 
+/**
+ * Accuracy per robustness condition as a horizontal bar chart (SVG): one `<rect class="bar">` per row, longest
+ * possible bar = accuracy 1, a dashed line at the first row's accuracy (the clean rows), labels escaped.
+ */
+export function robustnessSvg(rows: { label: string; accuracy: number }[], title = 'accuracy under perturbation'): string {
+  const labelW = Math.min(260, 16 + 7 * Math.max(8, ...rows.map((r) => r.label.length)));
+  const barW = 360;
+  const rowH = 22;
+  const top = 30;
+  const W = labelW + barW + 70;
+  const H = top + rows.length * rowH + 30;
+  const out: string[] = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeXml(title)}">`);
+  out.push(`<title>${escapeXml(title)}</title>`, `<rect width="100%" height="100%" fill="#fff"/>`);
+  out.push(`<text x="10" y="18" font-size="13" ${FONT}>${escapeXml(title)}</text>`);
+  rows.forEach((r, i) => {
+    const y = top + i * rowH;
+    const w = Math.max(0, Math.min(1, r.accuracy)) * barW;
+    out.push(`<text x="${labelW - 6}" y="${y + rowH / 2}" dy="0.32em" text-anchor="end" font-size="11" ${FONT}>${escapeXml(r.label)}</text>`);
+    out.push(
+      `<rect class="bar" data-accuracy="${r.accuracy}" x="${labelW}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowH - 6}" fill="${i === 0 ? COLORS.train : COLORS.val}">` +
+        `<title>${escapeXml(r.label)}: ${(100 * r.accuracy).toFixed(2)}%</title></rect>`,
+    );
+    out.push(`<text x="${labelW + w + 4}" y="${y + rowH / 2}" dy="0.32em" font-size="10" ${FONT}>${(100 * r.accuracy).toFixed(1)}%</text>`);
+  });
+  if (rows.length) {
+    const x = (labelW + Math.max(0, Math.min(1, rows[0]!.accuracy)) * barW).toFixed(1);
+    out.push(`<line x1="${x}" y1="${top}" x2="${x}" y2="${top + rows.length * rowH}" stroke="#444" stroke-dasharray="3 3"/>`);
+  }
+  for (const v of [0, 0.5, 1]) out.push(`<text x="${labelW + v * barW}" y="${H - 10}" text-anchor="middle" font-size="10" ${FONT}>${v * 100}%</text>`);
+  out.push('</svg>', '');
+  return out.join('\n');
+}
+
 /** A table for the HTML report: a caption, column heads, rows of cells (strings are escaped). */
 export interface ReportTable {
   caption: string;
@@ -182,6 +216,8 @@ export interface ReportContent {
   history?: EpochRecord[];
   /** More tables (robustness, epochs…). */
   tables?: ReportTable[];
+  /** More figures (SVG strings made by this module), shown after the confusion matrix. */
+  figures?: string[];
 }
 
 const pct = (v: number) => (100 * v).toFixed(2) + '%';
@@ -231,6 +267,7 @@ export function htmlReport(c: ReportContent): string {
   ];
   if (c.history && c.history.length) parts.push(`<figure>${learningCurvesSvg(c.history)}<figcaption>learning curves</figcaption></figure>`);
   parts.push(`<figure>${confusionMatrixSvg(m.confusionMatrix, c.classes)}</figure>`);
+  for (const f of c.figures ?? []) parts.push(`<figure>${f}</figure>`);
   for (const t of c.tables ?? []) parts.push(table(t));
   parts.push('</body></html>', '');
   return parts.join('\n');

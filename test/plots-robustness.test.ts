@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { confusionMatrixSvg, escapeXml, htmlReport, learningCurvesSvg } from '../runtime/plots.ts';
+import { confusionMatrixSvg, escapeXml, htmlReport, learningCurvesSvg, robustnessSvg } from '../runtime/plots.ts';
 import { featureStd, parseNoise, perturbSplit } from '../runtime/robustness.ts';
 import { classificationReport } from '../runtime/metrics.ts';
 import type { EpochRecord } from '../runtime/train/types.ts';
@@ -96,6 +96,20 @@ describe('SVG figures', () => {
     expect(svg).toContain('&lt;b&gt;&amp;&quot;x&quot;');
     expect(svg).not.toContain('<b>');
     expect(() => confusionMatrixSvg([[1, 2]], ['a'])).toThrow(/not square/);
+  });
+
+  it('robustness bars: one bar per condition, width proportional to accuracy, labels escaped', () => {
+    const svg = robustnessSvg([
+      { label: 'clean', accuracy: 0.9 },
+      { label: 'a<b> drop', accuracy: 0.45 },
+      { label: 'body noise 1', accuracy: 0 },
+    ]);
+    const { elements, texts } = parseXml(svg);
+    const bars = elements.filter((e) => e.name === 'rect' && e.attributes.class === 'bar');
+    expect(bars.map((b) => Number(b.attributes['data-accuracy']))).toEqual([0.9, 0.45, 0]);
+    expect(bars.map((b) => Number(b.attributes.width))).toEqual([324, 162, 0]); // of 360 px
+    expect(texts).toContain('a<b> drop');
+    expect(svg).not.toContain('a<b>');
   });
 
   it('the HTML report inlines both figures and the metrics, escaping names', () => {
