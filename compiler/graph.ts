@@ -372,7 +372,20 @@ export class GraphBuilder {
   /** A layer call written as an argument (`residual(dense(64), dense(32))`): bound and expanded on `input`. */
   private nested(decl: string, call: CallExpr, input: Ref, hooks: NestedHooks = {}): Ref | null {
     const def = this.env.symbols.byName.get(call.callee.name);
-    if (isDefinition(def) && !hooks.only && (hooks.roles ?? ['layer']).includes('layer')) return this.applyDefinition(decl, input, call, def);
+    if (isDefinition(def)) {
+      if (!hooks.only && (hooks.roles ?? ['layer']).includes('layer')) return this.applyDefinition(decl, input, call, def);
+      this.env.symbols.note(call.callee.name, call.callee.range);
+      this.env.diags.push(
+        diagnostic(
+          'MMF1003',
+          'error',
+          `${call.callee.name} is an encoder definition; ${hooks.only ? `${call.callee.name} ${hooks.only.refuse}` : 'only heads can be nested here'}`,
+          call.callee.range,
+          hooks.only?.hint ?? 'Apply the definition before the heads: X -> Tower(…) -> heads(…).',
+        ),
+      );
+      return null;
+    }
     const layer = findLayer(call.callee.name);
     if (!layer) {
       this.unknownLayer(call);
