@@ -166,7 +166,10 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
       if (!out || !own.head || modelDiags.some((x) => x.severity === 'error')) return undefined;
       const ds = consistentDataset(d.name.name, own.usedInputs, own.labelsUsed, d.range, diags, t.datasets);
       if (diags.slice(before).some((x) => x.severity === 'error')) return undefined;
-      return { own: own as GraphBuilder & { head: NonNullable<GraphBuilder['head']> }, ds };
+      // What the IR needs of the builder, as plain data: a model that only moved keeps it, moved (check-cache.ts).
+      // (the label's own range is not part of the IR: stripDataset drops it)
+      const heads = own.heads.map((h) => ({ ...h, label: stripDataset(h.label), output: { id: h.output.id } }));
+      return { own: { usedInputs: own.usedInputs, nodes: own.nodes, heads, head: heads[0]!, multitask: own.multitask }, ds };
     });
     if (!built) continue;
     const { own, ds } = built;
@@ -251,7 +254,7 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
 }
 
 /** The IR head of a head the graph builder recorded; the loss follows from the output activation. */
-function irHead(h: Head): IRModel['head'] {
+function irHead(h: Omit<Head, 'output'> & { output: Pick<Head['output'], 'id'> }): IRModel['head'] {
   return {
     label: stripDataset(h.label),
     output: h.output.id,

@@ -191,15 +191,20 @@ function unmatchedParenBefore(tokens: IToken[], t: IToken): boolean {
 
 /** A deep copy of an AST or diagnostic value with `delta` added to the line of every position in it. */
 export function shiftLines<T>(v: T, delta: number): T {
-  if (Array.isArray(v)) return v.map((x) => shiftLines(x, delta)) as T;
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    if (typeof o.line === 'number' && typeof o.character === 'number') return { ...o, line: o.line + delta } as T;
-    const out: Record<string, unknown> = {};
-    for (const k in o) out[k] = shiftLines(o[k], delta);
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = shiftLines(v[i], delta);
     return out as T;
   }
-  return v;
+  const o = v as Record<string, unknown>;
+  if (typeof o.line === 'number' && typeof o.character === 'number') return { ...o, line: o.line + delta } as T;
+  const out: Record<string, unknown> = {};
+  for (const k in o) {
+    const x = o[k];
+    out[k] = typeof x === 'object' && x !== null ? shiftLines(x, delta) : x;
+  }
+  return out as T;
 }
 
 /** Declarations that moved in the last parse: the new declaration → the old one and how many lines it moved. */
