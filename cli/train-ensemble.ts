@@ -30,7 +30,7 @@ type Options = { out?: string; model?: string; epochs?: number; maxRows?: number
  * trains models as usual). Compile errors are printed and give exit code 1.
  */
 export async function maybeTrainEnsemble(file: string, text: string, o: Options): Promise<number | undefined> {
-  if (!o.model) return undefined;
+  if (!o.model) return trainAll(file, text, o);
   const r = compile(text, { fileName: file });
   const isEnsemble = r.program.decls.some((d) => d.kind === 'Ensemble' && d.name.name === o.model);
   if (!isEnsemble) return undefined;
@@ -53,6 +53,29 @@ export async function maybeTrainEnsemble(file: string, text: string, o: Options)
     return 2;
   }
   return trainEnsemble(file, text, ens, dir, o);
+}
+
+/**
+ * Without `--model`, a file that declares ensembles trains its own models (each into DIR/<Model>) and then every
+ * ensemble (into DIR/<Ensemble>, or DIR itself when the file has one ensemble and no model of its own, as
+ * `late.mmf`-style files that only combine imported models). Files without ensembles: undefined (trained as before).
+ */
+async function trainAll(file: string, text: string, o: Options): Promise<number | undefined> {
+  const r = compile(text, { fileName: file });
+  const names = r.program.decls.flatMap((d) => (d.kind === 'Ensemble' ? [d.name.name] : []));
+  if (names.length === 0 || r.diagnostics.some((d) => d.severity === 'error')) return undefined;
+  const root = o.out ?? join('out', basename(file, extname(file)));
+  const own = r.models.filter((m) => m.dataset);
+  const { trainCommand } = await import('./train.ts');
+  for (const m of own) {
+    const code = await trainCommand(file, { ...o, model: m.name, out: join(root, m.name) });
+    if (code !== 0) return code;
+  }
+  for (const name of names) {
+    const code = await maybeTrainEnsemble(file, text, { ...o, model: name, out: own.length === 0 && names.length === 1 ? root : join(root, name) });
+    if (code !== 0) return code ?? 1;
+  }
+  return 0;
 }
 
 async function trainEnsemble(file: string, text: string, ens: IREnsemble, dir: string, o: Options): Promise<number> {

@@ -117,6 +117,17 @@ describe('mmfc train --model ENSEMBLE', () => {
     await b.release();
   }, 120_000);
 
+  it('without --model, a file that only combines imported models trains its ensemble into --out', () => {
+    writeFileSync(join(work, 'late.mmf'), 'import "pets.mmf"\nensemble Late = voting([A, B], soft)\n');
+    const out = join(work, 'late-out');
+    const r = spawnSync(process.execPath, [MMFC, 'train', join(work, 'late.mmf'), '--out', out, '--epochs', '2'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Late\.onnx \(2 members and the combiner in one graph\): 30 test rows/);
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics).toMatchObject({ ensemble: 'Late', kind: 'voting' });
+    expect(metrics.members.map((m: { id: string }) => m.id)).toEqual(['member-0-A', 'member-1-B']);
+  }, 120_000);
+
   it('refuses an ensemble with errors before training', () => {
     const r = spawnSync(process.execPath, [MMFC, 'train', join(work, 'broken.mmf'), '--model', 'Broken', '--out', join(work, 'out', 'Broken')], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status).toBe(1);

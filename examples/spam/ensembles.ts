@@ -3,7 +3,7 @@
  * (each also exported as one ONNX graph and checked against tfjs), then prints the table published in
  * examples/spam/README.md and docs/ensembles.md: each ensemble, its members and the best single model on the test
  * split. Usage: npx tsx examples/spam/ensembles.ts [--table-only] [other mmfc train options, e.g. --resume]
- * Takes about 10 minutes on 2 busy cores (few epochs per member).
+ * Takes about half an hour on 2 busy cores (a few epochs per member, early stopping).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
