@@ -21,7 +21,7 @@
  */
 import type { Diagnostic, Range } from '../grammar/diagnostic.ts';
 import type { ParseResult } from '../grammar/index.ts';
-import { IncrementalParser, shiftLines, type DeclMoves } from '../grammar/incremental.ts';
+import { IncrementalParser, type DeclMoves } from '../grammar/incremental.ts';
 import type { StepType } from './graph.ts';
 import type { SymbolInfo, SymbolTable } from './symbols.ts';
 
@@ -213,11 +213,11 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
         deps.push({ src: d.src, key: d.key, value: now });
       }
     }
-    if (still.length && [old.result, old.stepTypes, old.refs].some((v) => hasPositionIn(v, still, 0))) return undefined;
-    const result = old.result === undefined ? undefined : shiftLines(old.result, delta);
+    const result = moveLines(old.result, delta, still, 0);
+    const stepTypes = moveLines(old.stepTypes, delta, still, 0);
+    const refs = moveLines(old.refs, delta, still, 0);
+    if (result === LIES_IN_STILL || stepTypes === LIES_IN_STILL || refs === LIES_IN_STILL) return undefined;
     if (result !== null && typeof result === 'object') this.cache.moved.set(result, { from: old.result as object, delta });
-    const stepTypes = shiftLines(old.stepTypes, delta);
-    const refs = shiftLines(old.refs, delta);
     this.cache.store(decl, slot, { deps, result, plain: true, diags: [], stepTypes, refs });
     this.cache.stats.moved++;
     const { symbols } = this.tables;
@@ -275,17 +275,52 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
   }
 }
 
-/** True when some position in `v` (an object with `line` and `character`, at any depth) lies in one of `ranges`. */
-function hasPositionIn(v: unknown, ranges: Range[], depth: number): boolean {
-  if (v === null || typeof v !== 'object' || depth > 64) return false;
-  if (Array.isArray(v)) return v.some((x) => hasPositionIn(x, ranges, depth + 1));
+/** Returned by {@link moveLines} when a position lies in a declaration that did not move. */
+const LIES_IN_STILL = Symbol('lies in a declaration that did not move');
+
+/**
+ * `v` with `delta` added to the line of every position in it (an object with `line` and `character`), sharing
+ * every part that holds no position (kept results are never changed); LIES_IN_STILL when a position lies in
+ * one of the ranges `still`.
+ */
+function moveLines<T>(v: T, delta: number, still: Range[], depth: number): T | typeof LIES_IN_STILL {
+  if (typeof v !== 'object' || v === null) return v;
+  if (depth > 64) return LIES_IN_STILL; // deeper than any result: do not move it
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      const y = moveLines(x, delta, still, depth + 1);
+      if (y === LIES_IN_STILL) return y;
+      if (y !== x && !out) out = v.slice(0, i);
+      if (out) out.push(y);
+    }
+    return (out ?? v) as T;
+  }
   const o = v as Record<string, unknown>;
   if (typeof o.line === 'number' && typeof o.character === 'number') {
-    const p = { line: o.line, character: o.character as number };
-    return ranges.some((r) => (r.start.line < p.line || (r.start.line === p.line && r.start.character <= p.character)) && (p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character)));
+    const line = o.line;
+    const character = o.character;
+    for (const r of still)
+      if ((r.start.line < line || (r.start.line === line && r.start.character <= character)) && (line < r.end.line || (line === r.end.line && character <= r.end.character)))
+        return LIES_IN_STILL;
+    return { ...o, line: line + delta } as T;
   }
-  for (const k in o) if (hasPositionIn(o[k], ranges, depth + 1)) return true;
-  return false;
+  let out: Record<string, unknown> | undefined;
+  for (const k in o) {
+    const x = o[k];
+    const y = moveLines(x, delta, still, depth + 1);
+    if (y === LIES_IN_STILL) return y;
+    if (y !== x && !out) {
+      out = {};
+      for (const k2 in o) {
+        if (k2 === k) break;
+        out[k2] = o[k2];
+      }
+    }
+    if (out) out[k] = y;
+  }
+  return (out ?? o) as T;
 }
 
 /** True when `v` is plain data (no class instances, maps or functions) that {@link shiftLines} copies faithfully. */
