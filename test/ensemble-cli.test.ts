@@ -52,7 +52,8 @@ describe('mmfc train --model ENSEMBLE', () => {
     p.stderr.on('data', (b) => (log += b));
     await new Promise<void>((ok) => {
       const t = setInterval(() => {
-        if (/member 2\/2 \(B\) fold 1\/3/.test(log)) {
+        // two epochs into member B's first fold: its per-epoch checkpoint holds them
+        if (/member 2\/2 \(B\) fold 1\/3[\s\S]*epoch 2\/6 +loss/.test(log)) {
           clearInterval(t);
           ok();
         }
@@ -75,6 +76,8 @@ describe('mmfc train --model ENSEMBLE', () => {
     expect(again.stdout).toContain('member 1/2 (A) fold 1/3: restored out-of-fold predictions');
     expect(again.stdout).toMatch(/member 1\/2 \(A\) refit on all rows: restored from/);
     expect(again.stdout).not.toMatch(/\] member 1\/2 \(A\) fold 1\/3: A on/);
+    // the unit that was interrupted continues from its last finished epoch
+    expect(again.stdout).toMatch(/resumed from .*fold-1-B-0\.checkpoint: [2-6] of 6 epoch\(s\) done/);
     const m = again.stdout.match(/Stack\.onnx \(2 members and the combiner in one graph\): (\d+) test rows, max \|Δp\| vs tfjs ([\d.e+-]+), same class on (\d+)\/(\d+)/);
     expect(m).not.toBeNull();
     expect(Number(m![1])).toBe(30);
@@ -85,7 +88,8 @@ describe('mmfc train --model ENSEMBLE', () => {
     );
     expect(existsSync(stage)).toBe(false);
     const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
-    expect(metrics.resumedUnits).toEqual(expect.arrayContaining(['fold-0-A-0', 'member-0-A']));
+    expect(metrics.resumedUnits).toEqual(expect.arrayContaining(['fold-0-A-0', 'member-0-A', expect.stringMatching(/^fold-1-B-0 \(from epoch [3-7]\)$/)]));
+    expect(readdirSync(join(out, 'members')).filter((f) => f.endsWith('.checkpoint'))).toEqual([]);
     // the graph has both members' weights and the combiner, and answers probabilities and a class
     const onnx = await OnnxPredictor.load(join(out, 'Stack.onnx'));
     expect([...onnx.inputNames]).toEqual(['x']);

@@ -30,6 +30,7 @@ import { writeJsonAtomic } from '../train/files.ts';
 import { TrainingProgress } from '../train/progress.ts';
 import { sampleRows } from '../train/run.ts';
 import { withSeededRandom } from '../train/seed.ts';
+import { fingerprintOf, loadCheckpoint, removeCheckpoint } from '../train/checkpoint.ts';
 import type { HeadSpec, TrainSpec } from '../train/types.ts';
 import { bootstrapIndices, memberSeed } from './bootstrap.ts';
 import { combineEnsemble, ENSEMBLE_FILE, ENSEMBLE_FORMAT, ENSEMBLE_VERSION, unitProbabilities, type EnsembleDescription, type EnsembleUnit } from './combine.ts';
@@ -178,6 +179,12 @@ export async function runEnsembleTraining(opts: RunEnsembleOptions): Promise<Ens
     const train = { ...m.train, seed: o.seed ?? m.train.seed };
     const trainSplit = relabel(rows ? subset(splits.train, rows) : splits.train, m);
     progress.log(`[${spec.name}] ${label}: ${m.name} on ${trainSplit.size.toLocaleString('en-US')} rows, ${train.epochs} epochs`);
+    // Within a unit, the training loop's own checkpoint after every epoch (runtime/train/checkpoint.ts), so a
+    // resumed ensemble also continues the unit it was in; removed once the unit is done.
+    const ckDir = path.join(outDir, 'members', `${id}.checkpoint`);
+    const resumeFrom = opts.resume ? await loadCheckpoint(ckDir) : null;
+    if (resumeFrom) resumed.push(`${id} (from epoch ${resumeFrom.epochsDone + 1})`);
+    const ckFingerprint = fingerprintOf([fingerprint, id, JSON.stringify(train), String(trainSplit.size), ...(o.sampleWeights ? [Float64Array.from(o.sampleWeights)] : [])]);
     const model = await withSeededRandom(train.seed, async () => {
       const model = m.build();
       try {
@@ -187,6 +194,7 @@ export async function runEnsembleTraining(opts: RunEnsembleOptions): Promise<Ens
           head: m.head,
           progress: new TrainingProgress(train.epochs, Boolean(opts.quiet)),
           ...(o.sampleWeights ? { sampleWeights: o.sampleWeights } : {}),
+          checkpoint: { dir: ckDir, modelName: id, fingerprint: ckFingerprint, resumeFrom },
         });
         model.optimizer?.dispose();
         return model;
@@ -196,8 +204,10 @@ export async function runEnsembleTraining(opts: RunEnsembleOptions): Promise<Ens
         throw new Error(`${spec.name}, ${label}: ${(e as Error)?.message ?? String(e)}`);
       }
     });
+    if (o.save === false) await removeCheckpoint(ckDir); // the caller records the unit's result right away
     if (o.save !== false) {
       await saveModel(model, dir);
+      await removeCheckpoint(ckDir);
       state.units[id] = { ...state.units[id], saved: true };
       await saveState();
     }
