@@ -333,6 +333,16 @@ describe('completion', () => {
     expect(l).toContain('hidden');
   });
 
+  it('ensembles: kinds after =, member models in the list, settings and their values', async () => {
+    expect(labels(await complete('ensemble E = '))).toEqual(['voting', 'bagging', 'boosting', 'stacking']);
+    expect(labels(await complete('ensemble E = voting(['))).toEqual(['SpamNet']);
+    expect(labels(await complete('ensemble E = bagging('))).toEqual(['SpamNet']);
+    expect(labels(await complete('ensemble E = stacking([SpamNet, SpamNet], '))).toEqual(['meta', 'folds', 'stratified', 'passthrough']);
+    expect(labels(await complete('ensemble E = stacking([SpamNet, SpamNet], meta '))).toEqual(['logistic', 'mlp']);
+    expect(labels(await complete('ensemble E = voting([SpamNet, SpamNet], voting '))).toEqual(['hard', 'soft']);
+    expect(labels(await complete('ensemble E = stacking([SpamNet, SpamNet], passthrough ['))).toEqual(expect.arrayContaining(['subject', 'headers']));
+  });
+
   it('argument keys and their values', async () => {
     const keys = labels(await complete('encoder e2 = text -> dense(64, '));
     expect(keys).toEqual(expect.arrayContaining(['activation', 'use_bias']));

@@ -153,10 +153,13 @@ function itemsFor(a: Analysis, ctx: Context): CompletionItem[] {
     }
     const arg = tokens.slice(argStart);
     const firstArg = argStart === inner.at + 1;
+    if (declType === 'Ensemble') return ensembleArgItems(a, callee, arg, firstArg);
     return argItems(a, declType!, self, callee, arg, firstArg, tokens.slice(inner.at + 1, argStart));
   }
   if (inner?.tok.type === 'LBracket') {
     const before = tokens[inner.at - 1];
+    // `voting([` / `stacking([`: member models; `passthrough [`: inputs
+    if (declType === 'Ensemble') return before?.text === 'passthrough' ? symbolItems(a, ['input']) : symbolItems(a, ['model']);
     if ((declType === 'Input' || declType === 'Label') && before && isDataset(a, before.text) && prev?.type !== 'String') return columnItems(a, before.text, false);
     if (before?.type === 'Arrow') return [{ label: 'batch', kind: CompletionItemKind.Constant, detail: 'the batch dimension' }, { label: '_', kind: CompletionItemKind.Constant, detail: 'any size' }];
     return [];
@@ -211,6 +214,21 @@ function itemsFor(a: Analysis, ctx: Context): CompletionItem[] {
       if (declType === 'Dataset' && tokens.length === 1) return [{ label: 'from', kind: CompletionItemKind.Keyword }];
       return [];
   }
+}
+
+/** Inside `ensemble E = KIND(`: the base model first (bagging, boosting), then the kind's settings as `key value` snippets. */
+function ensembleArgItems(a: Analysis, kind: string, arg: LexToken[], firstArg: boolean): CompletionItem[] {
+  const info = ENSEMBLE_KINDS[kind];
+  if (!info) return [];
+  if (firstArg) return kind === 'bagging' || kind === 'boosting' ? symbolItems(a, ['model']) : [];
+  if (arg.length > 0) {
+    const key = arg[0]!.text;
+    if (key === 'meta') return [{ label: 'logistic', kind: CompletionItemKind.EnumMember }, { label: 'mlp', kind: CompletionItemKind.Function, insertText: 'mlp(hidden [${1:16}])', insertTextFormat: InsertTextFormat.Snippet }];
+    const p = info.params.find((x) => x.name === key);
+    if (p?.type.t === 'enum') return p.type.values.map((v) => ({ label: v, kind: CompletionItemKind.EnumMember }));
+    return [];
+  }
+  return info.params.map((p) => ({ label: p.name, kind: CompletionItemKind.Property, detail: p.doc }));
 }
 
 function isConnector(t: LexToken | undefined): boolean {
