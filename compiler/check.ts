@@ -105,6 +105,10 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
           diags.push(
             diagnostic('MMF1008', 'error', `Split column '${plan.split.column}' is not in ${plan.source.path}`, d.range, `Its columns are: ${cols.slice(0, 20).join(', ')}.`),
           );
+        if (cols && plan.key !== undefined && !cols.includes(plan.key))
+          diags.push(
+            diagnostic('MMF1008', 'error', `Key column '${plan.key}' is not in ${plan.source.path}`, d.range, `Its columns are: ${cols.slice(0, 20).join(', ')}.`),
+          );
       }
     }
   }

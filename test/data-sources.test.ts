@@ -176,6 +176,15 @@ model M = f -> classifier(digit)
     expect(r.diagnostics[0]!.message).toBe('model M mixes datasets (pic from pics, voice from sounds, digit from pics) but sounds declares no sample key to join them by');
   });
 
+  it('MMF1008 for a key column the data file does not have', () => {
+    writeFileSync(join(dir, 'p.csv'), 'id,path,digit,split\n');
+    writeFileSync(join(dir, 's.csv'), 'ident,wav\n');
+    const r = compile(base, { fileName: join(dir, 'm.mmf') });
+    expect(r.diagnostics.map((d) => [d.code, d.range, d.message])).toEqual([
+      ['MMF1008', rangeOf(base, 'dataset sounds from csv("s.csv") { key id  missing error }'), "Key column 'id' is not in s.csv"],
+    ]);
+  });
+
   it('folder and idx sources check; test_images without test_labels is MMF3002', () => {
     const ok = compile(`dataset s from folder("imgs")\ndataset f from idx("a.gz", "b.gz", test_images "c.gz", test_labels "d.gz") { split(by part, val_share 0.1) }\n`, { skipDataFiles: true });
     expect(ok.diagnostics).toEqual([]);
