@@ -137,7 +137,6 @@ export function runtimeSpecs(model: IRModel) {
         dataset: dsSpec(ds),
         ...(model.joins?.length ? { joins: model.joins.map(dsSpec) } : {}),
         inputs: model.inputs.map((i) => (i.dataset !== undefined ? { ...i.plan, dataset: i.dataset } : i.plan)),
-
         label: model.head.label,
       }
     : undefined;
