@@ -175,6 +175,12 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
     return (d.src === INPUTS ? this.tables.inputs : d.src === LABELS ? this.tables.labels : this.tables.datasets).get(d.key);
   }
 
+  /** True when every recorded lookup finds the same thing now. */
+  private unchanged(deps: Dep[]): boolean {
+    for (let i = 0; i < deps.length; i++) if (this.current(deps[i]!) !== deps[i]!.value) return false;
+    return true;
+  }
+
   /**
    * A declaration that only moved (same text, `delta` lines away) whose kept result had no diagnostics and
    * depended only on declarations that moved by the same `delta` (and on inputs, labels and datasets whose
@@ -229,7 +235,7 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
   memo<R>(decl: object, slot: string, sinks: Sinks, run: (t: Tables<I, L, D>) => R): R {
     const { symbols } = this.tables;
     const hit = this.cache.lookup(decl, slot);
-    if (hit && hit.deps.every((d) => this.current(d) === d.value)) {
+    if (hit && this.unchanged(hit.deps)) {
       this.cache.stats.reused++;
       sinks.diags.push(...hit.diags);
       if (sinks.stepTypes) sinks.stepTypes.push(...hit.stepTypes);
@@ -241,7 +247,12 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
     this.cache.stats.run++;
     const deps: Dep[] = [];
     let cacheable = true;
+    // Each lookup once (a region asks the same names many times).
+    const asked = [new Set<string>(), new Set<string>(), new Set<string>(), new Set<string>()];
     const record = (src: Source, key: string, value: unknown) => {
+      const seen = asked[src]!;
+      if (seen.has(key)) return;
+      seen.add(key);
       deps.push({ src, key, value });
     };
     const whole = (src: Source) => {

@@ -46,6 +46,10 @@ const CHUNK_START = new RegExp(
   'y',
 );
 
+/** The characters chunksOf stops at, and a line break. */
+const SPECIAL = /[\n\r/"]/g;
+const LINE_END = /[\n\r]/g;
+
 /** What a chunk parses to, with ranges relative to the chunk's first line. */
 interface ChunkResult {
   decls: Decl[];
@@ -58,6 +62,15 @@ interface ChunkResult {
    * the chunk (messages.ts then looks further back for the call's name). Such a text is parsed whole.
    */
   needsContext: boolean;
+}
+
+/** A chunk as placed by a parse: its text and next keyword, its key, its result at line 0 and where it is. */
+interface Placed {
+  key: string;
+  body: string;
+  next: string | undefined;
+  local: ChunkResult;
+  result: ChunkResult;
 }
 
 /** One chunk of the text: [start, end) offsets, its first line, and the first line of the next chunk. */
@@ -87,6 +100,10 @@ export function chunksOf(text: string): Chunk[] {
     }
   };
   while (i < n) {
+    // jump to the next character that matters: a line break, a '/' or a '"'
+    SPECIAL.lastIndex = i;
+    if (!SPECIAL.test(text)) break;
+    i = SPECIAL.lastIndex - 1;
     const c = text.charCodeAt(i);
     if (c === 10 /* \n */) {
       atLineStart(++i);
@@ -107,8 +124,8 @@ export function chunksOf(text: string): Chunk[] {
       }
       i = close + 2;
     } else if (c === 47 && text.charCodeAt(i + 1) === 47) {
-      i += 2;
-      while (i < n && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
+      LINE_END.lastIndex = i + 2;
+      i = LINE_END.test(text) ? LINE_END.lastIndex - 1 : n;
     } else if (c === 34 /* " */) {
       // a string: to its closing quote, or to the end of the line (unterminated); `\x` skips x unless x ends the line
       i++;
@@ -225,8 +242,8 @@ export class IncrementalParser {
   /** Chunk results relative to line 0, by chunk text and next line. */
   private local = new Map<string, ChunkResult>();
   private localPrev = new Map<string, ChunkResult>();
-  /** Chunk results placed at a line, by line (with their key): reused as the same objects while the chunk stays put. */
-  private placed = new Map<number, { key: string; result: ChunkResult }>();
+  /** Chunk results placed at a line, by line (with their text and key): reused as the same objects while the chunk stays put. */
+  private placed = new Map<number, Placed>();
   /** How many chunks the last parse reparsed, moved and reused (for benchmarks and tests). */
   lastStats = { chunks: 0, parsed: 0, moved: 0, reused: 0 };
 
@@ -252,50 +269,54 @@ export class IncrementalParser {
     let byKey: Map<string, { line: number; result: ChunkResult }> | undefined;
     const chunks = chunksOf(text);
     const local = new Map<string, ChunkResult>();
-    const placed = new Map<number, { key: string; result: ChunkResult }>();
+    const placed = new Map<number, Placed>();
     const stats = { chunks: chunks.length, parsed: 0, moved: 0, reused: 0 };
     const decls: Decl[] = [];
     const comments: Comment[] = [];
     const lexDiags: Diagnostic[] = [];
     const parseDiags: Diagnostic[] = [];
     const strayDiags: Diagnostic[] = [];
+    const pushAll = (r: ChunkResult) => {
+      for (const d of r.decls) decls.push(d);
+      for (const x of r.comments) comments.push(x);
+      for (const x of r.lexDiagnostics) lexDiags.push(x);
+      for (const x of r.parseDiagnostics) parseDiags.push(x);
+      for (const x of r.strayDiagnostics) strayDiags.push(x);
+    };
     for (const c of chunks) {
       const body = text.slice(c.start, c.end);
-      const key = c.next === undefined ? `${body}\u0000` : `${body}\u0001${c.next}`;
       const here = this.placed.get(c.line);
-      let r = here?.key === key ? here.result : undefined;
-      if (r) {
+      if (here && here.body === body && here.next === c.next) {
+        // unchanged and in place: the same objects (no key to build)
         stats.reused++;
-        const l = this.local.get(key) ?? this.localPrev.get(key);
-        if (l) local.set(key, l);
-      } else {
-        const parsedBefore = stats.parsed;
-        let l = this.local.get(key) ?? this.localPrev.get(key) ?? local.get(key);
-        if (l) stats.moved++;
-        else {
-          l = parseChunk(body, c.next);
-          stats.parsed++;
-        }
-        local.set(key, l);
-        if (c.start > 0 && l.needsContext) throw new NeedsWholeText();
-        r = c.line === 0 ? l : shiftLines(l, c.line);
-        if (moves && stats.parsed === parsedBefore) {
-          // moved: pair its declarations with those of the same chunk in the previous parse
-          if (!byKey) {
-            byKey = new Map();
-            for (const [line, p] of this.placed) byKey.set(p.key, { line, result: p.result });
-          }
-          const old = byKey.get(key);
-          if (old && old.result.decls.length === r.decls.length)
-            r.decls.forEach((d, i) => moves.set(d, { from: old.result.decls[i]!, delta: c.line - old.line }));
-        }
+        local.set(here.key, here.local);
+        placed.set(c.line, here);
+        pushAll(here.result);
+        continue;
       }
-      placed.set(c.line, { key, result: r });
-      decls.push(...r.decls);
-      comments.push(...r.comments);
-      lexDiags.push(...r.lexDiagnostics);
-      parseDiags.push(...r.parseDiagnostics);
-      strayDiags.push(...r.strayDiagnostics);
+      const key = c.next === undefined ? `${body}\u0000` : `${body}\u0001${c.next}`;
+      const parsedBefore = stats.parsed;
+      let l = this.local.get(key) ?? this.localPrev.get(key) ?? local.get(key);
+      if (l) stats.moved++;
+      else {
+        l = parseChunk(body, c.next);
+        stats.parsed++;
+      }
+      local.set(key, l);
+      if (c.start > 0 && l.needsContext) throw new NeedsWholeText();
+      const r = c.line === 0 ? l : shiftLines(l, c.line);
+      if (moves && stats.parsed === parsedBefore) {
+        // moved: pair its declarations with those of the same chunk in the previous parse
+        if (!byKey) {
+          byKey = new Map();
+          for (const [line, p] of this.placed) byKey.set(p.key, { line, result: p.result });
+        }
+        const old = byKey.get(key);
+        if (old && old.result.decls.length === r.decls.length)
+          r.decls.forEach((d, i) => moves.set(d, { from: old.result.decls[i]!, delta: c.line - old.line }));
+      }
+      placed.set(c.line, { key, body, next: c.next, local: l, result: r });
+      pushAll(r);
     }
     this.localPrev = this.local;
     this.local = local;
