@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../compiler/index.ts';
 import { emitOnnx, randomWeights } from '../compiler/emit/onnx/index.ts';
 import { emitTfjs } from '../compiler/emit/tfjs/program.ts';
+import { emitEnsembleTfjs } from '../compiler/emit/tfjs/ensemble.ts';
 
 const ROOT = join(import.meta.dirname, '..', 'examples');
 const files = readdirSync(ROOT, { withFileTypes: true })
@@ -27,9 +28,15 @@ describe('examples', () => {
       const r = compile(text, { fileName: path });
       expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
       if (SHAPE_ONLY.includes(f)) expect(r.diagnostics).toEqual([]);
-      expect(r.models.length).toBeGreaterThan(0);
+      // a file may only combine imported models into ensembles (late fusion by voting, say)
+      expect(r.models.length + r.ensembles.length).toBeGreaterThan(0);
       const tfjs = await emitTfjs(r.models, { sourceName: f, sourceText: text, version: 'test' });
       for (const m of r.models) expect(tfjs.map((x) => x.path)).toContain(`${m.name}.model.ts`);
       for (const m of r.models) expect(emitOnnx(m, randomWeights(m, 0)).length).toBeGreaterThan(1000);
+      for (const e of r.ensembles) {
+        const files = await emitEnsembleTfjs(e, { sourceName: f, sourceText: text, version: 'test' });
+        expect(files.map((x) => x.path)).toEqual(expect.arrayContaining([`${e.name}.ensemble.ts`, ...e.models.map((m) => `${m.name}.model.ts`)]));
+        for (const m of e.models) expect(emitOnnx(m, randomWeights(m, 0)).length).toBeGreaterThan(1000);
+      }
     }, 60_000);
 });
