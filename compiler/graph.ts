@@ -198,7 +198,8 @@ export class GraphBuilder {
     return cur;
   }
 
-  private record(decl: string, range: Range, r: Ref, label: string, before: number): void {
+  /** `params` overrides the parameters the step adds (a shared definition adds none, even built alone). */
+  private record(decl: string, range: Range, r: Ref, label: string, before: number, params?: number): void {
     if (this.quiet > 0 || !this.recordTypes(decl)) return;
     const added = this.nodes.slice(before);
     this.env.stepTypes.push({
@@ -206,7 +207,7 @@ export class GraphBuilder {
       decl,
       type: r.type,
       label,
-      params: added.reduce((n, x) => n + x.params, 0),
+      params: params ?? added.reduce((n, x) => n + x.params, 0),
       flops: added.reduce((n, x) => n + x.flops, 0),
     });
   }
@@ -267,7 +268,8 @@ export class GraphBuilder {
     if (isDefinition(def)) {
       const before = this.nodes.length;
       const r = this.applyDefinition(decl, cur, step, def);
-      if (r) this.record(decl, step.range, r, name, before);
+      // an application sharing another encoder's weights adds none, even where that encoder is not built too
+      if (r) this.record(decl, step.range, r, name, before, r.sharesWeightsOf ? 0 : undefined);
       return r;
     }
     const layer = findLayer(name);
@@ -420,7 +422,7 @@ export class GraphBuilder {
    * substituted steps (their diagnostics move to the call), and with `shared ENC` make the new layers use the weights
    * of ENC's application — after checking they build the same layers and weight shapes (MMF2008).
    */
-  private applyDefinition(decl: string, cur: Ref, call: CallExpr, sym: SymbolInfo & { decl: DefinitionDecl }): Ref | null {
+  private applyDefinition(decl: string, cur: Ref, call: CallExpr, sym: SymbolInfo & { decl: DefinitionDecl }): (Ref & { sharesWeightsOf?: string }) | null {
     const def = sym.decl;
     const name = def.name.name;
     this.env.symbols.note(name, call.callee.range);
@@ -490,7 +492,9 @@ export class GraphBuilder {
           n.params = 0;
         });
     }
-    return { ...x, origin: `${name}(…) in ${decl} (line ${call.range.start.line + 1})`, at: call.range };
+    const out: Ref & { sharesWeightsOf?: string } = { ...x, origin: `${name}(…) in ${decl} (line ${call.range.start.line + 1})`, at: call.range };
+    if (bound.shared && key && key !== `${decl}:${name}`) out.sharesWeightsOf = key;
+    return out;
   }
 
   /**

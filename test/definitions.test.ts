@@ -14,6 +14,8 @@ import { format } from '../grammar/format.ts';
 import { summaryTable } from '../cli/summary.ts';
 import { analyse } from '../vscode-extension/server/analysis.ts';
 import { completion } from '../vscode-extension/server/completion.ts';
+import { hover } from '../vscode-extension/server/hover.ts';
+import { documentSymbols } from '../vscode-extension/server/outline.ts';
 import { checkParity, parityReport, type ParityMeasure } from './helpers/parity.ts';
 import { buildTfjsModel } from './helpers/tfjs-model.ts';
 import { rangeOf, within } from './helpers/ranges.ts';
@@ -144,6 +146,27 @@ describe('language server: completion', () => {
     const first = completion(start, { line: lines.length - 1, character: 'encoder l = '.length }).items.map((i) => i.label);
     expect(first).toContain('left');
     expect(first).not.toContain('Tower');
+  });
+});
+
+describe('language server: hover and outline', () => {
+  const text = `dataset d from jsonl("d.jsonl")
+input left: text(vocab 60, max_len 7) from d.left
+input right: text(vocab 60, max_len 5) from d.right
+encoder Tower(width) = embedding(width) -> gru(width)
+encoder l = left -> Tower(8)
+encoder r = right -> Tower(8, shared l)
+`;
+  const a = analyse('untitled:hover.mmf', 1, text, () => undefined);
+  it('hover on a definition: its signature and each application, a shared one adding no parameters', () => {
+    const h = hover(a, { line: 3, character: 10 })!;
+    const v = (h.contents as { value: string }).value;
+    expect(v).toContain('encoder Tower(width) = embedding(width) -> gru(width)');
+    expect(v).toContain('- line 5, in `l`: `[batch, 8] float32`, 888 parameters');
+    expect(v).toContain('- line 6, in `r`: `[batch, 8] float32`, 0 parameters');
+  });
+  it('outline: a definition shows its parameters', () => {
+    expect(documentSymbols(a).find((x) => x.name === 'Tower')!.detail).toBe('definition (width)');
   });
 });
 

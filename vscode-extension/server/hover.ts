@@ -11,6 +11,7 @@ import { SymbolTable, type SymbolInfo } from '../../compiler/symbols.ts';
 import type { Position } from '../../grammar/diagnostic.ts';
 import type { Analysis } from './analysis.ts';
 import { callText, layerDoc, paramLine } from './describe.ts';
+import { isDefinitionDecl } from '../../compiler/definitions.ts';
 import { INPUT_KINDS, LABEL_KINDS, OPTIMIZERS, SETTINGS, SOURCES, type CallInfo } from './builtins.ts';
 import type { CallSite } from './source-index.ts';
 import { humanCount, thousands } from './util.ts';
@@ -96,6 +97,16 @@ export function symbolHover(a: Analysis, s: SymbolInfo, atDecl: boolean): string
     case 'Encoder':
     case 'Fusion':
     case 'Model': {
+      if (isDefinitionDecl(d)) {
+        // a definition has no value of its own: show its signature and where it is applied (compiler/definitions.ts)
+        const uses = a.result.stepTypes.filter((x) => x.label === s.name && x.decl !== s.name);
+        const lines = [fence(`encoder ${s.name}(${d.params.map((p) => p.name).join(', ')}) = ${d.pipeline.steps.map((x) => (x.kind === 'Call' ? callText(x) : '[…]')).join(' -> ')}`)];
+        lines.push(`Encoder definition: applied like a layer, \`X -> ${s.name}(…)\`; each application has its own weights unless it says \`shared ENCODER\`.`);
+        if (uses.length)
+          lines.push(uses.map((u) => `- line ${u.range.start.line + 1}, in \`${u.decl}\`: \`${formatType(u.type)}\`, ${thousands(u.params)} parameters`).join('\n'));
+        lines.push(where);
+        return lines.join('\n\n');
+      }
       const out = ix.outputOf(s.name);
       const model = d.kind === 'Model' ? a.result.models.find((m) => m.name === s.name) : undefined;
       const total = model ? model.nodes.reduce((n, x) => n + x.params, 0) : ix.totalParams(s.name);

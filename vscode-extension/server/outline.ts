@@ -6,6 +6,7 @@ import { lex } from '../../grammar/index.ts';
 import type { Analysis } from './analysis.ts';
 import { callText, exprText } from './describe.ts';
 import { thousands } from './util.ts';
+import { isDefinitionDecl } from '../../compiler/definitions.ts';
 
 const KIND: Record<Decl['kind'], SymbolKind> = {
   Import: SymbolKind.File,
@@ -59,7 +60,8 @@ export function documentSymbols(a: Analysis): DocumentSymbol[] {
         }
         return {
           name: d.name.name,
-          detail: out ? `${formatType(out.type.type)} · ${thousands(params)} parameters` : '',
+          // an encoder definition has no value of its own: its parameter list (compiler/definitions.ts)
+          detail: isDefinitionDecl(d) ? `definition (${d.params.map((p) => p.name).join(', ')})` : out ? `${formatType(out.type.type)} · ${thousands(params)} parameters` : '',
           kind: KIND[d.kind],
           range: d.range,
           selectionRange: d.name.range,
