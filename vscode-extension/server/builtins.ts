@@ -128,10 +128,13 @@ export const SETTINGS: Record<string, Record<string, CallInfo>> = {
         numP('val', 'share of rows for validation'),
         numP('test', 'share of rows for testing'),
         intP('seed', 'shuffle seed'),
+        numP('val_share', 'with by: share of the train rows held out for validation (seeded)'),
       ],
       snippet: 'split(${1|by split,train 0.8\\, val 0.1\\, test 0.1\\, seed 42|})',
       doc: 'A column naming each row’s split, or a seeded random split.',
     },
+    key: { params: [], snippet: 'key ${1:id}', doc: 'The column identifying a sample: models join the rows of datasets with keys by it, never by row order.' },
+    missing: { params: [], snippet: 'missing ${1|drop,error|}', doc: 'When joined by key: leave out (drop, reported by key) or refuse (error) samples this dataset has no row for.' },
   },
 };
 
