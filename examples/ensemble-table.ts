@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 interface Scored {
   id: string;
   model: string;
-  test: { accuracy: number; f1: number; rocAuc?: number | null; macro?: { f1: number } };
+  test: { kind?: 'binary' | 'multiclass'; accuracy: number; f1: number; rocAuc?: number | null; macro?: { f1: number } };
 }
 
 /**
@@ -32,9 +32,10 @@ export function trainAndTabulate(file: string, ensembles: string[], out: string,
   }
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const auc = (x: number | null | undefined) => (x === null || x === undefined ? '–' : x.toFixed(3));
-  const f1 = (t: Scored['test']) => pct(t.macro?.f1 ?? t.f1);
+  // binary: F1 of the positive class; more classes: macro F1
+  const f1 = (t: Scored['test']) => pct(t.kind === 'binary' ? t.f1 : (t.macro?.f1 ?? t.f1));
   const lines: string[] = [];
-  lines.push('| ensemble | kind | members (test accuracy) | accuracy | F1 | ROC-AUC | best single member | ensemble − best single | time |');
+  lines.push('| ensemble | kind | members (test accuracy) | accuracy | F1 | ROC-AUC | best single member | ensemble − best single | train time |');
   lines.push('|---|---|---|---:|---:|---:|---|---:|---:|');
   const singles = new Map<string, Scored>();
   for (const e of ensembles) {
