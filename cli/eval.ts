@@ -102,6 +102,16 @@ export async function evalCommand(file: string, o: EvalOptions): Promise<number>
     const { TrainedModel, loadData, subset, evaluateSplit, bindInputs } = await import('../runtime/index.ts');
     const tm = await TrainedModel.load(o.model);
     try {
+      // Robustness flags are checked against the model's inputs before any data is read.
+      const kinds = new Map(tm.preprocess.data.inputs.map((i) => [i.name, i.kind as string]));
+      for (const p of perturbations) {
+        if (!kinds.has(p.input)) {
+          throw new UsageError(`--${p.kind} ${p.input}: model ${found.modelName} has no input '${p.input}'; its inputs are ${[...kinds.keys()].join(', ')}`);
+        }
+        if (p.kind === 'noise' && perturbKindOf(kinds.get(p.input)!) !== 'numeric' && p.level > 1) {
+          throw new UsageError(`--noise ${p.input}:${p.level}: for a ${kinds.get(p.input)} input the level is the share of tokens replaced, from 0 to 1`);
+        }
+      }
       // The dataset (file and split) as FILE names it now; inputs and label as the model was trained with.
       const named = runtimeSpecs(found.model).data!.dataset as DataSpec['dataset'];
       const loaded = loadData({ ...tm.preprocess.data, dataset: named }, process.cwd(), tm.preprocess.state);
@@ -122,15 +132,6 @@ export async function evalCommand(file: string, o: EvalOptions): Promise<number>
       const bindings = bindInputs(tm.model, rows);
       const { report } = await evaluateSplit(tm.model, rows, tm.preprocess.head, undefined, bindings);
       const classes = tm.preprocess.classes;
-      const kinds = new Map(tm.preprocess.data.inputs.map((i) => [i.name, i.kind as string]));
-      for (const p of perturbations) {
-        if (!kinds.has(p.input)) {
-          throw new UsageError(`--${p.kind} ${p.input}: model ${found.modelName} has no input '${p.input}'; its inputs are ${[...kinds.keys()].join(', ')}`);
-        }
-        if (p.kind === 'noise' && perturbKindOf(kinds.get(p.input)!) !== 'numeric' && p.level > 1) {
-          throw new UsageError(`--noise ${p.input}:${p.level}: for a ${kinds.get(p.input)} input the level is the share of tokens replaced, from 0 to 1`);
-        }
-      }
       const seed = o.seed ?? 0;
       let robustness: RobustnessRow[] | null = null;
       if (perturbations.length) {
@@ -169,7 +170,8 @@ export async function evalCommand(file: string, o: EvalOptions): Promise<number>
           }),
         );
       } catch (e) {
-        // The report is a by-product: a read-only model folder must not make eval fail.
+        // Asked for with --report: a failure. By default it is a by-product: a read-only model folder must not make eval fail.
+        if (o.report) throw new Error(`cannot write the report ${reportFile}: ${oneLine(e)}`);
         reportNote = `warning: could not write the report ${reportFile}: ${oneLine(e)}`;
       }
       if (reportNote) process.stderr.write(reportNote + '\n');

@@ -4,7 +4,7 @@
  * `mmfc eval` with robustness flags and a report.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -99,5 +99,14 @@ describe('examples/penguins (3 epochs)', () => {
     const c = mmfc(['eval', MMF, '--model', out, '--noise', 'sex']);
     expect(c.status).toBe(2);
     expect(c.stderr).toContain("--noise takes INPUT:LEVEL (for example body:0.2), got 'sex'");
+  });
+
+  it('eval fails (exit 1, one line) when the --report asked for cannot be written', () => {
+    writeFileSync(join(work, 'a-file'), 'x');
+    const target = join(work, 'a-file', 'r.html');
+    const r = mmfc(['eval', MMF, '--model', out, '--report', target]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.startsWith(`mmfc: cannot write the report ${target}: EEXIST: file already exists, mkdir '${join(work, 'a-file')}'`)).toBe(true);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
