@@ -208,6 +208,17 @@ describe('hover', () => {
     expect(h).toContain('line 11');
   });
 
+  it('an ensemble: its declaration, kind, members and label; outline entry', async () => {
+    const text = MODEL + '\nmodel Other = meta -> classifier(spam)\nensemble Vote = voting([SpamNet, Other], soft)\n';
+    const doc = await openDoc(text);
+    expect(doc.diagnostics).toEqual([]);
+    const h = hoverText(await server.request<Hover>('textDocument/hover', { textDocument: { uri: doc.uri }, position: posOf(text, 'Vote', 1) }));
+    expect(h).toContain('ensemble Vote = voting([SpamNet, Other], soft)');
+    expect(h).toContain('Ensemble (voting) of `SpamNet`, `Other`, predicting `spam`');
+    const symbols = await server.request<{ name: string; detail?: string }[]>('textDocument/documentSymbol', { textDocument: { uri: doc.uri } });
+    expect(symbols.find((x) => x.name === 'Vote')?.detail).toBe('voting([SpamNet, Other], soft)');
+  });
+
   it('an input, a label, a dataset, a model', async () => {
     expect(hoverText(await hoverAt(posOf(MODEL, 'subject ->')))).toContain('input subject: [batch, 20] int32');
     expect(hoverText(await hoverAt(posOf(MODEL, 'headers ->')))).toContain('[batch, 3] float32');
