@@ -104,6 +104,29 @@ describe('resume from a checkpoint', () => {
     expect(read(a, 'metrics.json').history.map((h: { lr: number }) => h.lr).slice(0, 4)).toEqual([0.2, 0.2, 0.1, 0.1]);
   }, 60_000);
 
+  it.each([
+    ['rmsprop with momentum', { name: 'rmsprop', lr: 0.01, momentum: 0.5 }],
+    ['adagrad, cosine schedule', { name: 'adagrad', lr: 0.1 }],
+  ] as const)('%s: resumed equals uninterrupted', async (_name, optimizer) => {
+    const train: TrainSpec = { optimizer: { ...optimizer }, epochs: 4, batchSize: 8, seed: 9, ...(optimizer.name === 'adagrad' ? { lrSchedule: { kind: 'cosine', minLr: 0.01 } } : {}) };
+    sameRun(await full(train), await interrupted(train, 2));
+  }, 60_000);
+
+  it('reduce_on_plateau: the schedule state (best, wait, current lr) survives the interruption', async () => {
+    const train: TrainSpec = {
+      optimizer: { name: 'adam', lr: 0.05 },
+      epochs: 6,
+      batchSize: 8,
+      seed: 4,
+      lrSchedule: { kind: 'reduce_on_plateau', monitor: 'val_accuracy', patience: 1, factor: 0.5, minLr: 0 },
+    };
+    const a = await full(train);
+    const lrs = (read(a, 'metrics.json').history as { lr: number }[]).map((h) => h.lr);
+    expect(lrs[0]).toBe(0.05);
+    expect(Math.min(...lrs)).toBeLessThan(0.05); // the plateau rule did cut the rate in this run
+    sameRun(a, await interrupted(train, 3));
+  }, 60_000);
+
   it('a checkpoint is one verified file: flipping a byte is refused as corrupted', async () => {
     const outDir = tmp();
     const ck = path.join(outDir, 'ck');
