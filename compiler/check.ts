@@ -75,7 +75,9 @@ export function checkProgram(program: Program, opts: CheckOptions = {}): CheckRe
   const labels = new Map<string, LabelPlan & { dataset?: string }>();
   const trains = new Map<string, TrainPlan>();
   const columns = new Map<string, string[] | undefined>();
-  // Each declaration's check runs in a region the cache can reuse (compiler/check-cache.ts).
+  // Each declaration's check runs in a region the cache can reuse (compiler/check-cache.ts). A region reads the
+  // symbol, input, label and dataset tables only through its argument `t` (so its lookups are recorded); anything
+  // else it reads must follow from its declaration alone.
   const session = CheckCache.session(opts.cache, opts.fileName ?? '', { symbols, inputs, labels, datasets }, (d) => foreign(d as Decl));
   const sink = (d: Decl) => (foreign(d) ? [] : diags);
   const slot = (d: Decl, what: string) => (foreign(d) ? `${what} (imported)` : what);
