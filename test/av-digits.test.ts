@@ -122,7 +122,9 @@ function digest(dir: string): Record<string, string> {
 }
 
 describe('av-digits prepare --limit', () => {
-  it('writes a manifest whose files all exist and decode, twice byte-identical', async () => {
+  // Two runs of about 10 s each on an idle machine (most of it sox generating the 3 × 530 s noise recordings);
+  // over 100 s on a loaded one, hence the timeout.
+  it('writes a manifest whose files all exist and decode, twice byte-identical', { timeout: 600_000 }, async () => {
     const root = mkdtempSync(join(tmpdir(), 'av-digits-'));
     try {
       const a = await prepare({ out: join(root, 'a'), limit: 3, jobs: 2, log: () => {} });
@@ -165,7 +167,7 @@ describe('av-digits prepare --limit', () => {
     }
   });
 
-  it('refuses a bad --limit and an unknown option with exit code 1 and says why', async () => {
+  it('refuses a bad --limit and an unknown option with exit code 1 and says why', { timeout: 300_000 }, async () => {
     const run = promisify(execFile);
     const script = join(import.meta.dirname, '..', 'examples', 'av-digits', 'prepare.ts');
     const tsx = join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx');
