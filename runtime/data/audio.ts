@@ -278,7 +278,14 @@ export class AudioFeaturizer {
 
   /** Decoded audio → mono → resampled to the declared rate → padded/trimmed → features (see {@link features}). */
   fromDecoded(a: DecodedAudio, out?: Float32Array, offset = 0): Float32Array {
-    const mono = resample(mixToMono(a.channels), a.sampleRate, this.s.sampleRate);
-    return this.features(padOrTrim(mono, this.samples), out, offset);
+    let mono = mixToMono(a.channels);
+    // Only the first `samples` output samples are kept: resample just the input they depend on (the kernel reaches
+    // SINC_ZEROS / fc input samples past the last one), so a long recording costs no more than a clip.
+    const from = a.sampleRate;
+    const to = this.s.sampleRate;
+    const need = Math.ceil((this.samples * from) / to + SINC_ZEROS / Math.min(1, to / from)) + 1;
+    if (mono.length > need) mono = mono.subarray(0, need);
+    const resampled = resample(mono, from, to);
+    return this.features(padOrTrim(resampled, this.samples), out, offset);
   }
 }
