@@ -233,8 +233,9 @@ export type InputPlan =
     }
   | { name: string; kind: 'categorical'; column: string; vocab: number }
   /**
-   * An image, float32 [b, height, width, channels] (NHWC, as tfjs). The column holds a file path (PNG) or a flat
-   * array of height·width·channels numbers in row-major HWC order. normalize: `none` keeps the values, `unit`
+   * An image, float32 [b, height, width, channels] (NHWC, as tfjs). The column holds a PNG/JPEG path (relative to
+   * the data file), the pixels of an `idx(...)` source, or a flat array of height·width·channels integers 0…255 in
+   * row-major HWC order (runtime/data/image.ts, media.ts). normalize: `none` keeps the values, `unit`
    * divides by 255, `zscore` subtracts each channel's training-split mean and divides by its standard deviation.
    */
   | {
