@@ -1,9 +1,10 @@
 /**
- * Shape-level modalities beyond text, tabular, categorical and image: `audio`, `timeseries`, `signal`, `video`.
+ * Modalities beyond text, tabular, categorical and image: `audio`, `timeseries`, `signal`, `video`.
  *
  * The compiler knows each one's parameters (with ranges), its per-sample tensor type and the preprocessing plan
- * the runtime will execute. The runtime's data pipeline does not read these columns yet, so `mmfc train` refuses a
- * model that uses one (MMF4002, compiler/trainable.ts); `mmfc check` and `mmfc build` handle them fully.
+ * the runtime executes (runtime/data/media.ts reads audio, time series and signals). Video stays shape-level: the
+ * data pipeline does not read it yet, so `mmfc train` refuses a model that uses one (MMF4002,
+ * compiler/trainable.ts); `mmfc check` and `mmfc build` handle it fully.
  *
  * | kind | per-sample type |
  * |---|---|
