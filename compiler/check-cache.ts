@@ -21,7 +21,7 @@
  */
 import type { Diagnostic, Range } from '../grammar/diagnostic.ts';
 import type { ParseResult } from '../grammar/index.ts';
-import { IncrementalParser, type DeclMoves } from '../grammar/incremental.ts';
+import { IncrementalParser, shiftLinesInPlace, type DeclMoves } from '../grammar/incremental.ts';
 import type { StepType } from './graph.ts';
 import type { SymbolInfo, SymbolTable } from './symbols.ts';
 
@@ -51,9 +51,13 @@ interface Dep {
   src: Source;
   key: string | null;
   value: unknown;
+  /** How many times `value` had been moved in place when it was read (see CheckCache.shiftOf). */
+  shift: number;
 }
 
 interface Entry {
+  /** How many times the declaration had been moved in place when this was computed or last moved with it. */
+  declShift: number;
   deps: Dep[];
   result: unknown;
   /** The result is plain data (objects, arrays, primitives), so a moved copy of it can be made. */
@@ -86,12 +90,40 @@ export class CheckCache {
    */
   moves: DeclMoves = new WeakMap();
   moved: DeclMoves = new WeakMap();
+  /**
+   * How many times each declaration or kept result has been moved in place (its positions changed, the object
+   * stayed): identity alone no longer means "same place", identity and this count do. Absent: 0.
+   */
+  private readonly shifts = new WeakMap<object, number>();
+  /** Position objects moved in place during this compile (each is moved once, whoever reaches it). */
+  shifted = new Set<object>();
 
   /** Start a compile of the document: forget the moves of the previous one. */
   beginCompile(): DeclMoves {
-    this.moves = new WeakMap();
+    const map = new WeakMap<object, { from: object; delta: number }>();
+    this.shifted = new Set();
+    const shifted = this.shifted;
+    this.moves = {
+      get: (d) => map.get(d),
+      set: (d, m) => {
+        map.set(d, m);
+        if (m.from === d) this.bumpShift(d);
+        return undefined;
+      },
+      shifted,
+    };
     this.moved = new WeakMap();
     return this.moves;
+  }
+
+  /** How many times `v` (a declaration or kept result) has been moved in place; 0 for anything else. */
+  shiftOf(v: unknown): number {
+    return typeof v === 'object' && v !== null ? (this.shifts.get(v) ?? 0) : 0;
+  }
+
+  /** @internal Count one more in-place move of `v`. */
+  bumpShift(v: object): void {
+    this.shifts.set(v, (this.shifts.get(v) ?? 0) + 1);
   }
 
   /** Parse an imported file (by absolute path) incrementally: the same result as parse(text). */
@@ -125,7 +157,7 @@ export class CheckCache {
   /** @internal The version of a program's symbol table: the same number while every name declares the same object. */
   tableVersion(file: string, symbols: SymbolTable): number {
     const snapshot: unknown[] = [];
-    for (const [k, v] of symbols.byName) snapshot.push(k, v.decl);
+    for (const [k, v] of symbols.byName) snapshot.push(k, v.decl, this.shiftOf(v.decl));
     const prev = this.tableVersions.get(file);
     if (prev && prev.snapshot.length === snapshot.length && prev.snapshot.every((x, i) => x === snapshot[i])) return prev.version;
     const version = this.nextVersion++;
@@ -175,9 +207,13 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
     return (d.src === INPUTS ? this.tables.inputs : d.src === LABELS ? this.tables.labels : this.tables.datasets).get(d.key);
   }
 
-  /** True when every recorded lookup finds the same thing now. */
+  /** True when every recorded lookup finds the same thing now, in the same place. */
   private unchanged(deps: Dep[]): boolean {
-    for (let i = 0; i < deps.length; i++) if (this.current(deps[i]!) !== deps[i]!.value) return false;
+    for (let i = 0; i < deps.length; i++) {
+      const d = deps[i]!;
+      const now = this.current(d);
+      if (now !== d.value || (d.key !== null && this.cache.shiftOf(now) !== d.shift)) return false;
+    }
     return true;
   }
 
@@ -186,12 +222,21 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
    * depended only on declarations that moved by the same `delta` (and on inputs, labels and datasets whose
    * results were moved so too): its result, step types and references are the kept ones with every line
    * moved by `delta`. Diagnostics never are: their messages may name lines, so such a region runs again.
+   *
+   * Two ways: when the parser moved the declaration in place (`from === decl`, see DeclMoves), the kept entry
+   * is moved in place too, each position once (positions the parser already moved are in `shifted`); when the
+   * declaration is a moved copy, a copy of the kept result is made, sharing every part without positions.
+   * Either way nothing changes unless every check passes first.
    */
   private reuseMoved<R>(decl: object, slot: string, sinks: Sinks): { result: R } | undefined {
-    const mv = this.cache.moves.get(decl);
+    const cache = this.cache;
+    const mv = cache.moves.get(decl);
     if (!mv) return undefined;
-    const old = this.cache.lookup(mv.from, slot);
+    const inPlace = mv.from === decl;
+    const old = cache.lookup(mv.from, slot);
     if (!old || !old.plain || old.diags.length) return undefined;
+    // in place: the entry must be as the declaration was just before this move
+    if (inPlace && old.declShift + 1 !== cache.shiftOf(decl)) return undefined;
     const { delta } = mv;
     const deps: Dep[] = [];
     // Declarations it read that did not move: allowed when they are in this file and nothing it produced
@@ -203,7 +248,8 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
         if ((d.src === SYMBOLS) !== (pass === SYMBOLS)) continue;
         if (d.key === null) return undefined;
         const now = this.current(d);
-        if (now === d.value) {
+        const nowShift = cache.shiftOf(now);
+        if (now === d.value && nowShift === d.shift) {
           if (now !== undefined) {
             if (d.src === SYMBOLS) {
               const range = (now as { range?: Range }).range;
@@ -213,19 +259,40 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
             } else if (!stillNames.has(d.key)) return undefined;
           }
         } else {
-          const m = (d.src === SYMBOLS ? this.cache.moves : this.cache.moved).get(now as object);
+          const m = (d.src === SYMBOLS ? cache.moves : cache.moved).get(now as object);
           if (!m || m.from !== d.value || m.delta !== delta) return undefined;
+          // moved in place: exactly once since it was read
+          if (m.from === now && nowShift !== d.shift + 1) return undefined;
         }
-        deps.push({ src: d.src, key: d.key, value: now });
+        deps.push({ src: d.src, key: d.key, value: now, shift: nowShift });
       }
     }
-    const result = moveLines(old.result, delta, still, 0);
-    const stepTypes = moveLines(old.stepTypes, delta, still, 0);
-    const refs = moveLines(old.refs, delta, still, 0);
-    if (result === LIES_IN_STILL || stepTypes === LIES_IN_STILL || refs === LIES_IN_STILL) return undefined;
-    if (result !== null && typeof result === 'object') this.cache.moved.set(result, { from: old.result as object, delta });
-    this.cache.store(decl, slot, { deps, result, plain: true, diags: [], stepTypes, refs });
-    this.cache.stats.moved++;
+    const { shifted } = cache;
+    let result: unknown, stepTypes: StepType[], refs: Entry['refs'];
+    if (inPlace) {
+      if (still.length && (liesIn(old.result, still, shifted, 0) || liesIn(old.stepTypes, still, shifted, 0) || liesIn(old.refs, still, shifted, 0))) return undefined;
+      shiftLinesInPlace(old.result, delta, shifted);
+      shiftLinesInPlace(old.stepTypes, delta, shifted);
+      shiftLinesInPlace(old.refs, delta, shifted);
+      ({ result, stepTypes, refs } = old);
+      old.deps = deps;
+      old.declShift = cache.shiftOf(decl);
+      if (result !== null && typeof result === 'object') {
+        cache.bumpShift(result);
+        cache.moved.set(result, { from: result, delta });
+      }
+    } else {
+      const r = moveLines(old.result, delta, still, shifted, 0);
+      const st = moveLines(old.stepTypes, delta, still, shifted, 0);
+      const rf = moveLines(old.refs, delta, still, shifted, 0);
+      if (r === LIES_IN_STILL || st === LIES_IN_STILL || rf === LIES_IN_STILL) return undefined;
+      result = r;
+      stepTypes = st;
+      refs = rf;
+      if (result !== null && typeof result === 'object') cache.moved.set(result, { from: old.result as object, delta });
+      cache.store(decl, slot, { declShift: cache.shiftOf(decl), deps, result, plain: true, diags: [], stepTypes, refs });
+    }
+    cache.stats.moved++;
     const { symbols } = this.tables;
     if (sinks.stepTypes) sinks.stepTypes.push(...stepTypes);
     for (const r of refs) symbols.references.push({ name: r.name, range: r.range, target: symbols.byName.get(r.name)! });
@@ -235,7 +302,7 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
   memo<R>(decl: object, slot: string, sinks: Sinks, run: (t: Tables<I, L, D>) => R): R {
     const { symbols } = this.tables;
     const hit = this.cache.lookup(decl, slot);
-    if (hit && this.unchanged(hit.deps)) {
+    if (hit && hit.declShift === this.cache.shiftOf(decl) && this.unchanged(hit.deps)) {
       this.cache.stats.reused++;
       sinks.diags.push(...hit.diags);
       if (sinks.stepTypes) sinks.stepTypes.push(...hit.stepTypes);
@@ -253,12 +320,12 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
       const seen = asked[src]!;
       if (seen.has(key)) return;
       seen.add(key);
-      deps.push({ src, key, value });
+      deps.push({ src, key, value, shift: this.cache.shiftOf(value) });
     };
     const whole = (src: Source) => {
       // Enumerating the symbol table depends on all of it; the inputs and labels are still being filled
       // while some regions run, so a region that enumerates them is not kept.
-      if (src === SYMBOLS) deps.push({ src, key: null, value: this.tableVersion() });
+      if (src === SYMBOLS) deps.push({ src, key: null, value: this.tableVersion(), shift: 0 });
       else cacheable = false;
     };
     const byName = tracked(symbols.byName, SYMBOLS, symbolIdentity, record, whole);
@@ -272,9 +339,11 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
     const d0 = sinks.diags.length;
     const s0 = sinks.stepTypes?.length ?? 0;
     const r0 = symbols.references.length;
+    const declShift = this.cache.shiftOf(decl);
     const result = run(view);
     if (cacheable)
       this.cache.store(decl, slot, {
+        declShift,
         deps,
         result,
         plain: isPlain(result, 0),
@@ -286,6 +355,31 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
   }
 }
 
+/**
+ * True when a position in `v` lies in one of the ranges `still` (positions in `shifted`, already moved in this
+ * compile, excepted), or `v` is deeper than any result.
+ */
+function liesIn(v: unknown, still: Range[], shifted: Set<object>, depth: number): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  if (depth > 64) return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (liesIn(v[i], still, shifted, depth + 1)) return true;
+    return false;
+  }
+  const o = v as Record<string, unknown>;
+  if (typeof o.line === 'number' && typeof o.character === 'number') {
+    if (shifted.has(o)) return false;
+    const line = o.line;
+    const character = o.character;
+    for (const r of still)
+      if ((r.start.line < line || (r.start.line === line && r.start.character <= character)) && (line < r.end.line || (line === r.end.line && character <= r.end.character)))
+        return true;
+    return false;
+  }
+  for (const k in o) if (liesIn(o[k], still, shifted, depth + 1)) return true;
+  return false;
+}
+
 /** Returned by {@link moveLines} when a position lies in a declaration that did not move. */
 const LIES_IN_STILL = Symbol('lies in a declaration that did not move');
 
@@ -294,14 +388,14 @@ const LIES_IN_STILL = Symbol('lies in a declaration that did not move');
  * every part that holds no position (kept results are never changed); LIES_IN_STILL when a position lies in
  * one of the ranges `still`.
  */
-function moveLines<T>(v: T, delta: number, still: Range[], depth: number): T | typeof LIES_IN_STILL {
+function moveLines<T>(v: T, delta: number, still: Range[], shifted: Set<object>, depth: number): T | typeof LIES_IN_STILL {
   if (typeof v !== 'object' || v === null) return v;
   if (depth > 64) return LIES_IN_STILL; // deeper than any result: do not move it
   if (Array.isArray(v)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < v.length; i++) {
       const x = v[i];
-      const y = moveLines(x, delta, still, depth + 1);
+      const y = moveLines(x, delta, still, shifted, depth + 1);
       if (y === LIES_IN_STILL) return y;
       if (y !== x && !out) out = v.slice(0, i);
       if (out) out.push(y);
@@ -310,6 +404,7 @@ function moveLines<T>(v: T, delta: number, still: Range[], depth: number): T | t
   }
   const o = v as Record<string, unknown>;
   if (typeof o.line === 'number' && typeof o.character === 'number') {
+    if (shifted.has(o)) return v; // moved in place in this compile (with a declaration that moved alike)
     const line = o.line;
     const character = o.character;
     for (const r of still)
@@ -320,7 +415,7 @@ function moveLines<T>(v: T, delta: number, still: Range[], depth: number): T | t
   let out: Record<string, unknown> | undefined;
   for (const k in o) {
     const x = o[k];
-    const y = moveLines(x, delta, still, depth + 1);
+    const y = moveLines(x, delta, still, shifted, depth + 1);
     if (y === LIES_IN_STILL) return y;
     if (y !== x && !out) {
       out = {};

@@ -224,8 +224,48 @@ export function shiftLines<T>(v: T, delta: number): T {
   return out as T;
 }
 
-/** Declarations that moved in the last parse: the new declaration → the old one and how many lines it moved. */
-export type DeclMoves = WeakMap<object, { from: object; delta: number }>;
+/**
+ * Declarations that moved in the last parse: the new declaration → the old one and how many lines it moved.
+ * A WeakMap will do. When `shifted` is present, a chunk that only moved is moved in place: its kept
+ * declarations, comments and diagnostics (the objects of the previous parse) get `delta` added to the line of
+ * every position, and the declaration is entered as moved from itself (`from === decl`); every position object
+ * changed so is added to `shifted`, so that whoever moves what it computed from them in the same compile
+ * (compiler/check-cache.ts) moves each position once. Results of earlier parses then change: pass `shifted`
+ * only when nobody reads an earlier result any more (the incremental compiler: one result per document version).
+ */
+export interface DeclMoves {
+  get(decl: object): { from: object; delta: number } | undefined;
+  set(decl: object, move: { from: object; delta: number }): unknown;
+  readonly shifted?: Set<object>;
+}
+
+/**
+ * Add `delta` to the line of every position (an object with numeric `line` and `character`) in `v`, in place,
+ * skipping (and recording) positions already in `seen`, so a position shared by several parts moves once.
+ * Returns nothing; `v` must hold no cycles (ASTs, diagnostics and the checker's plain results hold none).
+ */
+export function shiftLinesInPlace(v: unknown, delta: number, seen: Set<object>): void {
+  if (typeof v !== 'object' || v === null) return;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (typeof x === 'object' && x !== null) shiftLinesInPlace(x, delta, seen);
+    }
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  if (typeof o.line === 'number' && typeof o.character === 'number') {
+    if (!seen.has(o)) {
+      seen.add(o);
+      o.line += delta;
+    }
+    return;
+  }
+  for (const k in o) {
+    const x = o[k];
+    if (typeof x === 'object' && x !== null) shiftLinesInPlace(x, delta, seen);
+  }
+}
 
 /** Thrown when a chunk cannot be parsed on its own (see ChunkResult.needsContext). */
 class NeedsWholeText extends Error {}
@@ -251,13 +291,19 @@ export class IncrementalParser {
    * Parse `text`; the result deep-equals `parse(text)`. Never throws. When `moves` is given, each declaration of
    * a chunk that only moved (same text, another line) is entered there with the declaration it was in the
    * previous parse and the number of lines it moved (so later stages can move what they computed from it).
+   * With `moves.shifted`, such chunks are moved in place (see {@link DeclMoves}): the result of the previous
+   * call changes, and only the latest result is valid.
    */
   parse(text: string, moves?: DeclMoves): ParseResult {
     if (typeof text !== 'string') return parse(text);
     try {
       return this.parseChunks(text, moves);
     } catch (e) {
-      if (e instanceof NeedsWholeText) return parse(text);
+      // chunks moved in place before the throw are no longer where this.placed says: forget the placement
+      if (e instanceof NeedsWholeText) {
+        if (moves?.shifted) this.placed.clear();
+        return parse(text);
+      }
       this.local.clear();
       this.localPrev.clear();
       this.placed.clear();
@@ -266,7 +312,7 @@ export class IncrementalParser {
   }
 
   private parseChunks(text: string, moves: DeclMoves | undefined): ParseResult {
-    let byKey: Map<string, { line: number; result: ChunkResult }> | undefined;
+    let byKey: Map<string, { line: number; placed: Placed }> | undefined;
     const chunks = chunksOf(text);
     const local = new Map<string, ChunkResult>();
     const placed = new Map<number, Placed>();
@@ -283,11 +329,15 @@ export class IncrementalParser {
       for (const x of r.parseDiagnostics) parseDiags.push(x);
       for (const x of r.strayDiagnostics) strayDiags.push(x);
     };
+    /** Placed chunks of the previous parse already used by this one (each may be used once: it may be moved in place). */
+    const claimed = new Set<Placed>();
+    const shifted = moves?.shifted;
     for (const c of chunks) {
       const body = text.slice(c.start, c.end);
       const here = this.placed.get(c.line);
-      if (here && here.body === body && here.next === c.next) {
+      if (here && here.body === body && here.next === c.next && !claimed.has(here)) {
         // unchanged and in place: the same objects (no key to build)
+        claimed.add(here);
         stats.reused++;
         local.set(here.key, here.local);
         placed.set(c.line, here);
@@ -304,17 +354,30 @@ export class IncrementalParser {
       }
       local.set(key, l);
       if (c.start > 0 && l.needsContext) throw new NeedsWholeText();
-      const r = c.line === 0 ? l : shiftLines(l, c.line);
+      let r: ChunkResult | undefined;
       if (moves && stats.parsed === parsedBefore) {
         // moved: pair its declarations with those of the same chunk in the previous parse
         if (!byKey) {
           byKey = new Map();
-          for (const [line, p] of this.placed) byKey.set(p.key, { line, result: p.result });
+          for (const [line, p] of this.placed) byKey.set(p.key, { line, placed: p });
         }
         const old = byKey.get(key);
-        if (old && old.result.decls.length === r.decls.length)
-          r.decls.forEach((d, i) => moves.set(d, { from: old.result.decls[i]!, delta: c.line - old.line }));
+        if (old && !claimed.has(old.placed)) {
+          const delta = c.line - old.line;
+          const prev = old.placed.result;
+          claimed.add(old.placed);
+          if (shifted && prev !== old.placed.local && c.line !== 0) {
+            // move the previous parse's objects in place (never the line-0 results kept by text)
+            shiftLinesInPlace(prev, delta, shifted);
+            r = prev;
+            for (const d of r.decls) moves.set(d, { from: d, delta });
+          } else {
+            r = c.line === 0 ? l : shiftLines(l, c.line);
+            if (prev.decls.length === r.decls.length) r.decls.forEach((d, i) => moves.set(d, { from: prev.decls[i]!, delta }));
+          }
+        }
       }
+      r ??= c.line === 0 ? l : shiftLines(l, c.line);
       placed.set(c.line, { key, body, next: c.next, local: l, result: r });
       pushAll(r);
     }
