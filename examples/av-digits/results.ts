@@ -17,12 +17,15 @@ export const RUNS = [
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
+/** What the table reads from a model's metrics.json (mmfc train) or an ensemble's (its `seconds` and `members`). */
 interface Metrics {
   test: { accuracy: number; samples: number; macro?: { f1: number }; logLoss?: number | null };
   parameters?: number;
   epochsRun?: number;
   bestEpoch?: number;
   timings?: { total: number };
+  seconds?: number;
+  members?: { model: string; test: { accuracy: number } }[];
 }
 
 /** One Markdown table row per run; a run without metrics.json says so. */
@@ -39,8 +42,10 @@ export function table(): string {
     }
     const m = JSON.parse(readFileSync(f, 'utf8')) as Metrics;
     const t = m.test;
+    const members = m.members ? ` (its members alone: ${m.members.map((x) => `${x.model} ${pct(x.test.accuracy)}`).join(', ')})` : '';
+    const seconds = m.timings?.total ?? m.seconds;
     rows.push(
-      `| ${file} | ${what} | ${m.parameters?.toLocaleString('en-US') ?? '–'} | ${pct(t.accuracy)} | ${t.macro ? pct(t.macro.f1) : '–'} | ${t.logLoss?.toFixed(3) ?? '–'} | ${m.epochsRun !== undefined ? `${m.epochsRun} (best ${m.bestEpoch})` : '–'} | ${m.timings ? `${m.timings.total.toFixed(0)} s` : '–'} |`,
+      `| ${file} | ${what}${members} | ${m.parameters?.toLocaleString('en-US') ?? '–'} | ${pct(t.accuracy)} | ${t.macro ? pct(t.macro.f1) : '–'} | ${t.logLoss?.toFixed(3) ?? '–'} | ${m.epochsRun !== undefined ? `${m.epochsRun} (best ${m.bestEpoch})` : '–'} | ${seconds !== undefined ? `${seconds.toFixed(0)} s` : '–'} |`,
     );
   }
   return rows.join('\n');
