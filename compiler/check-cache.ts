@@ -95,14 +95,10 @@ export class CheckCache {
    * stayed): identity alone no longer means "same place", identity and this count do. Absent: 0.
    */
   private readonly shifts = new WeakMap<object, number>();
-  /** Position objects moved in place during this compile (each is moved once, whoever reaches it). */
-  shifted = new Set<object>();
 
   /** Start a compile of the document: forget the moves of the previous one. */
   beginCompile(): DeclMoves {
     const map = new WeakMap<object, { from: object; delta: number }>();
-    this.shifted = new Set();
-    const shifted = this.shifted;
     this.moves = {
       get: (d) => map.get(d),
       set: (d, m) => {
@@ -110,7 +106,7 @@ export class CheckCache {
         if (m.from === d) this.bumpShift(d);
         return undefined;
       },
-      shifted,
+      inPlace: true,
     };
     this.moved = new WeakMap();
     return this.moves;
@@ -224,7 +220,7 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
    * moved by `delta`. Diagnostics never are: their messages may name lines, so such a region runs again.
    *
    * Two ways: when the parser moved the declaration in place (`from === decl`, see DeclMoves), the kept entry
-   * is moved in place too, each position once (positions the parser already moved are in `shifted`); when the
+   * is moved in place too (it holds copies of its positions, shared with nothing); when the
    * declaration is a moved copy, a copy of the kept result is made, sharing every part without positions.
    * Either way nothing changes unless every check passes first.
    */
@@ -267,13 +263,12 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
         deps.push({ src: d.src, key: d.key, value: now, shift: nowShift });
       }
     }
-    const { shifted } = cache;
     let result: unknown, stepTypes: StepType[], refs: Entry['refs'];
     if (inPlace) {
-      if (still.length && (liesIn(old.result, still, shifted, 0) || liesIn(old.stepTypes, still, shifted, 0) || liesIn(old.refs, still, shifted, 0))) return undefined;
-      shiftLinesInPlace(old.result, delta, shifted);
-      shiftLinesInPlace(old.stepTypes, delta, shifted);
-      shiftLinesInPlace(old.refs, delta, shifted);
+      if (still.length && (liesIn(old.result, still, 0) || liesIn(old.stepTypes, still, 0) || liesIn(old.refs, still, 0))) return undefined;
+      shiftLinesInPlace(old.result, delta);
+      shiftLinesInPlace(old.stepTypes, delta);
+      shiftLinesInPlace(old.refs, delta);
       ({ result, stepTypes, refs } = old);
       old.deps = deps;
       old.declShift = cache.shiftOf(decl);
@@ -282,9 +277,9 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
         cache.moved.set(result, { from: result, delta });
       }
     } else {
-      const r = moveLines(old.result, delta, still, shifted, 0);
-      const st = moveLines(old.stepTypes, delta, still, shifted, 0);
-      const rf = moveLines(old.refs, delta, still, shifted, 0);
+      const r = moveLines(old.result, delta, still, 0);
+      const st = moveLines(old.stepTypes, delta, still, 0);
+      const rf = moveLines(old.refs, delta, still, 0);
       if (r === LIES_IN_STILL || st === LIES_IN_STILL || rf === LIES_IN_STILL) return undefined;
       result = r;
       stepTypes = st;
@@ -340,35 +335,42 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
     const s0 = sinks.stepTypes?.length ?? 0;
     const r0 = symbols.references.length;
     const declShift = this.cache.shiftOf(decl);
-    const result = run(view);
-    if (cacheable)
-      this.cache.store(decl, slot, {
-        declShift,
-        deps,
-        result,
-        plain: isPlain(result, 0),
-        diags: sinks.diags.slice(d0),
-        stepTypes: sinks.stepTypes ? sinks.stepTypes.slice(s0) : [],
-        refs: symbols.references.slice(r0).map((r) => ({ name: r.name, range: r.range })),
-      });
+    let result = run(view);
+    if (cacheable) {
+      let plain = isPlain(result, 0);
+      let stepTypes = sinks.stepTypes ? sinks.stepTypes.slice(s0) : [];
+      let refs = symbols.references.slice(r0).map((r) => ({ name: r.name, range: r.range }));
+      if (plain) {
+        // A kept result that may be moved in place (reuseMoved) owns its positions: copies, shared with no
+        // syntax tree (the parser moves those in place) and no other entry; the copy is returned from now on.
+        const r = moveLines(result, 0, [], 0);
+        const st = moveLines(stepTypes, 0, [], 0);
+        const rf = moveLines(refs, 0, [], 0);
+        if (r === LIES_IN_STILL || st === LIES_IN_STILL || rf === LIES_IN_STILL) plain = false;
+        else {
+          result = r;
+          stepTypes = st;
+          refs = rf;
+        }
+      }
+      this.cache.store(decl, slot, { declShift, deps, result, plain, diags: sinks.diags.slice(d0), stepTypes, refs });
+    }
     return result;
   }
 }
 
 /**
- * True when a position in `v` lies in one of the ranges `still` (positions in `shifted`, already moved in this
- * compile, excepted), or `v` is deeper than any result.
+ * True when a position in `v` lies in one of the ranges `still`, or `v` is deeper than any result.
  */
-function liesIn(v: unknown, still: Range[], shifted: Set<object>, depth: number): boolean {
+function liesIn(v: unknown, still: Range[], depth: number): boolean {
   if (typeof v !== 'object' || v === null) return false;
   if (depth > 64) return true;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (liesIn(v[i], still, shifted, depth + 1)) return true;
+    for (let i = 0; i < v.length; i++) if (liesIn(v[i], still, depth + 1)) return true;
     return false;
   }
   const o = v as Record<string, unknown>;
   if (typeof o.line === 'number' && typeof o.character === 'number') {
-    if (shifted.has(o)) return false;
     const line = o.line;
     const character = o.character;
     for (const r of still)
@@ -376,7 +378,7 @@ function liesIn(v: unknown, still: Range[], shifted: Set<object>, depth: number)
         return true;
     return false;
   }
-  for (const k in o) if (liesIn(o[k], still, shifted, depth + 1)) return true;
+  for (const k in o) if (liesIn(o[k], still, depth + 1)) return true;
   return false;
 }
 
@@ -385,17 +387,17 @@ const LIES_IN_STILL = Symbol('lies in a declaration that did not move');
 
 /**
  * `v` with `delta` added to the line of every position in it (an object with `line` and `character`), sharing
- * every part that holds no position (kept results are never changed); LIES_IN_STILL when a position lies in
- * one of the ranges `still`.
+ * every part that holds no position; every position is a new object (one per place it is reached from), so
+ * the copy can be moved in place later. LIES_IN_STILL when a position lies in one of the ranges `still`.
  */
-function moveLines<T>(v: T, delta: number, still: Range[], shifted: Set<object>, depth: number): T | typeof LIES_IN_STILL {
+function moveLines<T>(v: T, delta: number, still: Range[], depth: number): T | typeof LIES_IN_STILL {
   if (typeof v !== 'object' || v === null) return v;
   if (depth > 64) return LIES_IN_STILL; // deeper than any result: do not move it
   if (Array.isArray(v)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < v.length; i++) {
       const x = v[i];
-      const y = moveLines(x, delta, still, shifted, depth + 1);
+      const y = moveLines(x, delta, still, depth + 1);
       if (y === LIES_IN_STILL) return y;
       if (y !== x && !out) out = v.slice(0, i);
       if (out) out.push(y);
@@ -404,7 +406,6 @@ function moveLines<T>(v: T, delta: number, still: Range[], shifted: Set<object>,
   }
   const o = v as Record<string, unknown>;
   if (typeof o.line === 'number' && typeof o.character === 'number') {
-    if (shifted.has(o)) return v; // moved in place in this compile (with a declaration that moved alike)
     const line = o.line;
     const character = o.character;
     for (const r of still)
@@ -415,7 +416,7 @@ function moveLines<T>(v: T, delta: number, still: Range[], shifted: Set<object>,
   let out: Record<string, unknown> | undefined;
   for (const k in o) {
     const x = o[k];
-    const y = moveLines(x, delta, still, shifted, depth + 1);
+    const y = moveLines(x, delta, still, depth + 1);
     if (y === LIES_IN_STILL) return y;
     if (y !== x && !out) {
       out = {};

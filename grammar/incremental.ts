@@ -226,44 +226,41 @@ export function shiftLines<T>(v: T, delta: number): T {
 
 /**
  * Declarations that moved in the last parse: the new declaration → the old one and how many lines it moved.
- * A WeakMap will do. When `shifted` is present, a chunk that only moved is moved in place: its kept
- * declarations, comments and diagnostics (the objects of the previous parse) get `delta` added to the line of
- * every position, and the declaration is entered as moved from itself (`from === decl`); every position object
- * changed so is added to `shifted`, so that whoever moves what it computed from them in the same compile
- * (compiler/check-cache.ts) moves each position once. Results of earlier parses then change: pass `shifted`
- * only when nobody reads an earlier result any more (the incremental compiler: one result per document version).
+ * A WeakMap will do. When `inPlace` is true, a chunk that only moved is moved in place: its kept declarations,
+ * comments and diagnostics (the objects of the previous parse) get `delta` added to the line of every
+ * position, and each declaration is entered as moved from itself (`from === decl`). Results of earlier parses
+ * then change: ask for it only when nobody reads an earlier result any more (the incremental compiler: one
+ * result per document version), and never keep a position object of the syntax tree elsewhere (it would move
+ * too; compiler/check-cache.ts keeps copies).
  */
 export interface DeclMoves {
   get(decl: object): { from: object; delta: number } | undefined;
   set(decl: object, move: { from: object; delta: number }): unknown;
-  readonly shifted?: Set<object>;
+  readonly inPlace?: boolean;
 }
 
 /**
- * Add `delta` to the line of every position (an object with numeric `line` and `character`) in `v`, in place,
- * skipping (and recording) positions already in `seen`, so a position shared by several parts moves once.
- * Returns nothing; `v` must hold no cycles (ASTs, diagnostics and the checker's plain results hold none).
+ * Add `delta` to the line of every position (an object with numeric `line` and `character`) in `v`, in place.
+ * `v` must hold no cycles and no position object twice (each would move twice): a result of
+ * {@link shiftLines}, or a kept check result (compiler/check-cache.ts copies those), has neither.
  */
-export function shiftLinesInPlace(v: unknown, delta: number, seen: Set<object>): void {
+export function shiftLinesInPlace(v: unknown, delta: number): void {
   if (typeof v !== 'object' || v === null) return;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const x = v[i];
-      if (typeof x === 'object' && x !== null) shiftLinesInPlace(x, delta, seen);
+      if (typeof x === 'object' && x !== null) shiftLinesInPlace(x, delta);
     }
     return;
   }
   const o = v as Record<string, unknown>;
   if (typeof o.line === 'number' && typeof o.character === 'number') {
-    if (!seen.has(o)) {
-      seen.add(o);
-      o.line += delta;
-    }
+    o.line += delta;
     return;
   }
   for (const k in o) {
     const x = o[k];
-    if (typeof x === 'object' && x !== null) shiftLinesInPlace(x, delta, seen);
+    if (typeof x === 'object' && x !== null) shiftLinesInPlace(x, delta);
   }
 }
 
@@ -291,7 +288,7 @@ export class IncrementalParser {
    * Parse `text`; the result deep-equals `parse(text)`. Never throws. When `moves` is given, each declaration of
    * a chunk that only moved (same text, another line) is entered there with the declaration it was in the
    * previous parse and the number of lines it moved (so later stages can move what they computed from it).
-   * With `moves.shifted`, such chunks are moved in place (see {@link DeclMoves}): the result of the previous
+   * With `moves.inPlace`, such chunks are moved in place (see {@link DeclMoves}): the result of the previous
    * call changes, and only the latest result is valid.
    */
   parse(text: string, moves?: DeclMoves): ParseResult {
@@ -301,7 +298,7 @@ export class IncrementalParser {
     } catch (e) {
       // chunks moved in place before the throw are no longer where this.placed says: forget the placement
       if (e instanceof NeedsWholeText) {
-        if (moves?.shifted) this.placed.clear();
+        if (moves?.inPlace) this.placed.clear();
         return parse(text);
       }
       this.local.clear();
@@ -331,7 +328,7 @@ export class IncrementalParser {
     };
     /** Placed chunks of the previous parse already used by this one (each may be used once: it may be moved in place). */
     const claimed = new Set<Placed>();
-    const shifted = moves?.shifted;
+    const inPlace = moves?.inPlace === true;
     for (const c of chunks) {
       const body = text.slice(c.start, c.end);
       const here = this.placed.get(c.line);
@@ -366,9 +363,10 @@ export class IncrementalParser {
           const delta = c.line - old.line;
           const prev = old.placed.result;
           claimed.add(old.placed);
-          if (shifted && prev !== old.placed.local && c.line !== 0) {
-            // move the previous parse's objects in place (never the line-0 results kept by text)
-            shiftLinesInPlace(prev, delta, shifted);
+          if (inPlace && prev !== old.placed.local && c.line !== 0) {
+            // move the previous parse's objects in place (a copy made by shiftLines: no position twice; never
+            // the line-0 results kept by text)
+            shiftLinesInPlace(prev, delta);
             r = prev;
             for (const d of r.decls) moves.set(d, { from: d, delta });
           } else {
