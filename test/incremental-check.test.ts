@@ -145,3 +145,82 @@ describe('incremental compile', () => {
     expect(c.lastTimings!.regions).toEqual({ run: 3, reused: 69, moved: 70 });
   });
 });
+
+/**
+ * A zoo whose blocks report problems: an unknown name in a fusion (MMF1001, with a did-you-mean), a layer
+ * used wrongly in an encoder, a model over a missing fusion; other blocks are clean.
+ */
+function brokenZoo(blocks: number): string {
+  return zoo(blocks)
+    .replace('fusion f1 = concat(et1, en1)', 'fusion f1 = concat(et1, enn1)')
+    .replace('encoder en3 = n3 -> mlp([8, 4])', 'encoder en3 = n3 -> conv2d(8, 3)')
+    .replace('model M4 = f4 ->', 'model M4 = f44 ->');
+}
+
+/** Line edits that move every declaration below them: insert a blank or comment line, delete or duplicate a line. */
+const lineEdit = fc.record({
+  at: fc.nat(),
+  op: fc.constantFrom('blank', 'comment', 'delete', 'duplicate', 'blankThenUndo'),
+});
+
+describe('incremental compile, lines inserted and deleted', () => {
+  const opts = { fileName: join(ROOT, 'test/fixtures/zoo.mmf'), skipDataFiles: true };
+
+  it('equals compile() after line insertions and deletions above declarations with and without diagnostics (property)', () => {
+    const seeds = [brokenZoo(6), zoo(6)];
+    expect(compile(seeds[0]!, opts).diagnostics.length).toBeGreaterThanOrEqual(3);
+    fc.assert(
+      fc.property(fc.constantFrom(...seeds), fc.array(lineEdit, { minLength: 1, maxLength: 8 }), (seed, edits) => {
+        const c = new IncrementalCompiler();
+        let text = seed;
+        expect(view(c.compile(text, opts))).toEqual(view(compile(text, opts)));
+        for (const e of edits) {
+          const lines = text.split('\n');
+          const i = e.at % lines.length;
+          const steps: string[] = [];
+          if (e.op === 'blank') lines.splice(i, 0, '');
+          else if (e.op === 'comment') lines.splice(i, 0, '// moved');
+          else if (e.op === 'delete') lines.splice(i, 1);
+          else if (e.op === 'duplicate') lines.splice(i, 0, lines[i]!);
+          else {
+            // the benchmark's edit: a blank line in, compiled, then out again
+            const inserted = [...lines];
+            inserted.splice(i, 0, '');
+            steps.push(inserted.join('\n'));
+          }
+          steps.push(lines.join('\n'));
+          for (const t of steps) {
+            text = t;
+            expect(view(c.compile(text, opts))).toEqual(view(compile(text, opts)));
+          }
+        }
+      }),
+      { numRuns: 60, seed: 11 },
+    );
+  });
+
+  it('moves the declarations below a new line in place, again and again, and re-checks only what reports problems', () => {
+    const text = brokenZoo(12);
+    const c = new IncrementalCompiler();
+    const first = c.compile(text, opts);
+    expect(first.diagnostics.map((d) => d.code)).toEqual(compile(text, opts).diagnostics.map((d) => d.code));
+    const lines = text.split('\n');
+    // a blank line above block 0 (line 3): every block moves, the three broken ones among them
+    const inserted = [...lines.slice(0, 3), '', ...lines.slice(3)].join('\n');
+    for (let round = 0; round < 3; round++) {
+      const a = c.compile(inserted, opts);
+      expect(view(a)).toEqual(view(compile(inserted, opts)));
+      // the blank line joins the first chunk (dataset, label): that one chunk is parsed again, or found kept
+      expect(c.lastTimings!.chunks.parsed).toBeLessThanOrEqual(1);
+      // 86 regions (dataset, label, 12 blocks × 7): 69 move with their declarations; the rest run again: the
+      // first chunk's (the blank line joins it), those that report problems, and those that read them
+      expect(c.lastTimings!.regions).toEqual({ run: 16, reused: 1, moved: 69 });
+      const b = c.compile(text, opts);
+      expect(view(b)).toEqual(view(compile(text, opts)));
+      expect(c.lastTimings!.regions).toEqual({ run: 16, reused: 1, moved: 69 });
+      // the same declaration objects, back on their lines
+      expect(b.program.decls[5]).toBe(first.program.decls[5]);
+      expect(b.program.decls[5]!.range).toEqual(compile(text, opts).program.decls[5]!.range);
+    }
+  });
+});
