@@ -17,7 +17,9 @@
  * edit sequences). Without a cache, regions just run.
  *
  * A declaration that only moved (a line inserted above it) is a new object; its kept result is moved with it
- * when everything it read moved alike and it reported nothing (see CachedSession.reuseMoved).
+ * when everything it read moved alike and no message it reported names a line (see CachedSession.reuseMoved).
+ * The parser moves such a declaration in place (the same object, its positions changed), and the kept result
+ * is moved in place with it; kept results hold copies of their positions so that nothing else moves with them.
  */
 import type { Diagnostic, Range } from '../grammar/diagnostic.ts';
 import type { ParseResult } from '../grammar/index.ts';
@@ -214,10 +216,10 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
   }
 
   /**
-   * A declaration that only moved (same text, `delta` lines away) whose kept result had no diagnostics and
-   * depended only on declarations that moved by the same `delta` (and on inputs, labels and datasets whose
-   * results were moved so too): its result, step types and references are the kept ones with every line
-   * moved by `delta`. Diagnostics never are: their messages may name lines, so such a region runs again.
+   * A declaration that only moved (same text, `delta` lines away) whose kept result depended only on
+   * declarations that moved by the same `delta` (and on inputs, labels and datasets whose results were moved
+   * so too): its result, diagnostics, step types and references are the kept ones with every line moved by
+   * `delta`. A region whose diagnostics name a line in their text (see {@link movable}) runs again instead.
    *
    * Two ways: when the parser moved the declaration in place (`from === decl`, see DeclMoves), the kept entry
    * is moved in place too (it holds copies of its positions, shared with nothing); when the
@@ -230,7 +232,7 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
     if (!mv) return undefined;
     const inPlace = mv.from === decl;
     const old = cache.lookup(mv.from, slot);
-    if (!old || !old.plain || old.diags.length) return undefined;
+    if (!old || !old.plain || (old.diags.length && !old.diags.every(movable))) return undefined;
     // in place: the entry must be as the declaration was just before this move
     if (inPlace && old.declShift + 1 !== cache.shiftOf(decl)) return undefined;
     const { delta } = mv;
@@ -263,12 +265,14 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
         deps.push({ src: d.src, key: d.key, value: now, shift: nowShift });
       }
     }
-    let result: unknown, stepTypes: StepType[], refs: Entry['refs'];
+    let result: unknown, stepTypes: StepType[], refs: Entry['refs'], diags: Diagnostic[];
     if (inPlace) {
-      if (still.length && (liesIn(old.result, still, 0) || liesIn(old.stepTypes, still, 0) || liesIn(old.refs, still, 0))) return undefined;
+      if (still.length && (liesIn(old.result, still, 0) || liesIn(old.stepTypes, still, 0) || liesIn(old.refs, still, 0) || liesIn(old.diags, still, 0))) return undefined;
       shiftLinesInPlace(old.result, delta);
       shiftLinesInPlace(old.stepTypes, delta);
       shiftLinesInPlace(old.refs, delta);
+      shiftLinesInPlace(old.diags, delta);
+      diags = old.diags;
       ({ result, stepTypes, refs } = old);
       old.deps = deps;
       old.declShift = cache.shiftOf(decl);
@@ -280,15 +284,18 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
       const r = moveLines(old.result, delta, still, 0);
       const st = moveLines(old.stepTypes, delta, still, 0);
       const rf = moveLines(old.refs, delta, still, 0);
-      if (r === LIES_IN_STILL || st === LIES_IN_STILL || rf === LIES_IN_STILL) return undefined;
+      const dg = moveLines(old.diags, delta, still, 0);
+      if (r === LIES_IN_STILL || st === LIES_IN_STILL || rf === LIES_IN_STILL || dg === LIES_IN_STILL) return undefined;
+      diags = dg;
       result = r;
       stepTypes = st;
       refs = rf;
       if (result !== null && typeof result === 'object') cache.moved.set(result, { from: old.result as object, delta });
-      cache.store(decl, slot, { declShift: cache.shiftOf(decl), deps, result, plain: true, diags: [], stepTypes, refs });
+      cache.store(decl, slot, { declShift: cache.shiftOf(decl), deps, result, plain: true, diags, stepTypes, refs });
     }
     cache.stats.moved++;
     const { symbols } = this.tables;
+    sinks.diags.push(...diags);
     if (sinks.stepTypes) sinks.stepTypes.push(...stepTypes);
     for (const r of refs) symbols.references.push({ name: r.name, range: r.range, target: symbols.byName.get(r.name)! });
     return { result: result as R };
@@ -340,20 +347,23 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
       let plain = isPlain(result, 0);
       let stepTypes = sinks.stepTypes ? sinks.stepTypes.slice(s0) : [];
       let refs = symbols.references.slice(r0).map((r) => ({ name: r.name, range: r.range }));
+      let diags = sinks.diags.slice(d0);
       if (plain) {
         // A kept result that may be moved in place (reuseMoved) owns its positions: copies, shared with no
         // syntax tree (the parser moves those in place) and no other entry; the copy is returned from now on.
         const r = moveLines(result, 0, [], 0);
         const st = moveLines(stepTypes, 0, [], 0);
         const rf = moveLines(refs, 0, [], 0);
-        if (r === LIES_IN_STILL || st === LIES_IN_STILL || rf === LIES_IN_STILL) plain = false;
+        const dg = moveLines(diags, 0, [], 0);
+        if (r === LIES_IN_STILL || st === LIES_IN_STILL || rf === LIES_IN_STILL || dg === LIES_IN_STILL) plain = false;
         else {
           result = r;
           stepTypes = st;
           refs = rf;
+          diags = dg;
         }
       }
-      this.cache.store(decl, slot, { declShift, deps, result, plain, diags: sinks.diags.slice(d0), stepTypes, refs });
+      this.cache.store(decl, slot, { declShift, deps, result, plain, diags, stepTypes, refs });
     }
     return result;
   }
@@ -381,6 +391,19 @@ function liesIn(v: unknown, still: Range[], depth: number): boolean {
   for (const k in o) if (liesIn(o[k], still, depth + 1)) return true;
   return false;
 }
+
+/**
+ * Whether a kept diagnostic can move with its declaration: none of its texts names a line or a `line:column`
+ * place (`… (line 12)`, `on line 3`, `in a.mmf:4:2`: those lines would have to change too; see
+ * compiler/graph.ts, symbols.ts, definitions.ts, imports.ts) and none of its related locations is in another file.
+ */
+function movable(d: Diagnostic): boolean {
+  const names = (t: string | undefined) => t !== undefined && NAMES_A_LINE.test(t);
+  if (names(d.message) || names(d.hint)) return false;
+  for (const r of d.related ?? []) if (r.file !== undefined || names(r.message)) return false;
+  return true;
+}
+const NAMES_A_LINE = /\blines?\s+\d|:\d+:\d+/i;
 
 /** Returned by {@link moveLines} when a position lies in a declaration that did not move. */
 const LIES_IN_STILL = Symbol('lies in a declaration that did not move');

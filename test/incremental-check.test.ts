@@ -135,7 +135,7 @@ describe('incremental compile', () => {
     // f0 and M0 changed; f7 and M7 looked for a did-you-mean among all names, so any change of a declaration re-runs them
     expect(c.lastTimings!.regions).toEqual({ run: 4, reused: 138, moved: 0 });
     // a line inserted above block 10 moves the declarations below it: their results move with them (not
-    // what reports a problem: messages name lines)
+    // what reports an unknown name: its did-you-mean reads every name)
     const lines = elsewhere.split('\n');
     lines.splice(3 + 8 * 10, 0, '// a new line');
     const inserted = lines.join('\n');
@@ -148,13 +148,16 @@ describe('incremental compile', () => {
 
 /**
  * A zoo whose blocks report problems: an unknown name in a fusion (MMF1001, with a did-you-mean), a layer
- * used wrongly in an encoder, a model over a missing fusion; other blocks are clean.
+ * used wrongly in an encoder (its message names the input's line), a model over a missing fusion, a width and a
+ * dropout out of range (MMF3001: messages without lines, moved with their declarations); other blocks are clean.
  */
 function brokenZoo(blocks: number): string {
   return zoo(blocks)
     .replace('fusion f1 = concat(et1, en1)', 'fusion f1 = concat(et1, enn1)')
     .replace('encoder en3 = n3 -> mlp([8, 4])', 'encoder en3 = n3 -> conv2d(8, 3)')
-    .replace('model M4 = f4 ->', 'model M4 = f44 ->');
+    .replace('model M4 = f4 ->', 'model M4 = f44 ->')
+    .replace('fusion f5 = concat(et5, en5) -> dense(8, relu)', 'fusion f5 = concat(et5, en5) -> dense(0, relu)')
+    .replace('model M6 = f6 -> classifier(y, hidden [4], dropout 0.1)', 'model M6 = f6 -> classifier(y, hidden [4], dropout 1.5)');
 }
 
 /** Line edits that move every declaration below them: insert a blank or comment line, delete or duplicate a line. */
@@ -199,28 +202,29 @@ describe('incremental compile, lines inserted and deleted', () => {
     );
   });
 
-  it('moves the declarations below a new line in place, again and again, and re-checks only what reports problems', () => {
+  it('moves the declarations below a new line in place, again and again, with diagnostics that name no line', () => {
     const text = brokenZoo(12);
     const c = new IncrementalCompiler();
     const first = c.compile(text, opts);
     expect(first.diagnostics.map((d) => d.code)).toEqual(compile(text, opts).diagnostics.map((d) => d.code));
     const lines = text.split('\n');
-    // a blank line above block 0 (line 3): every block moves, the three broken ones among them
-    const inserted = [...lines.slice(0, 3), '', ...lines.slice(3)].join('\n');
+    // a blank line above block 1 (line 11): every block below moves, the five broken ones among them
+    const inserted = [...lines.slice(0, 11), '', ...lines.slice(11)].join('\n');
     for (let round = 0; round < 3; round++) {
       const a = c.compile(inserted, opts);
       expect(view(a)).toEqual(view(compile(inserted, opts)));
       // the blank line joins the first chunk (dataset, label): that one chunk is parsed again, or found kept
       expect(c.lastTimings!.chunks.parsed).toBeLessThanOrEqual(1);
-      // 86 regions (dataset, label, 12 blocks × 7): 69 move with their declarations; the rest run again: the
-      // first chunk's (the blank line joins it), those that report problems, and those that read them
-      expect(c.lastTimings!.regions).toEqual({ run: 16, reused: 1, moved: 69 });
+      // 86 regions (dataset, label, 12 blocks × 7): the 8 above stay; 71 move with their declarations, f5, M5
+      // and M6 with their out-of-range diagnostics; 7 run again: train M0 (the blank line joins its chunk),
+      // f1, M1 and M4 (a did-you-mean reads every name), en3, f3 and M3 (the conv2d message names a line)
+      expect(c.lastTimings!.regions).toEqual({ run: 7, reused: 8, moved: 71 });
       const b = c.compile(text, opts);
       expect(view(b)).toEqual(view(compile(text, opts)));
-      expect(c.lastTimings!.regions).toEqual({ run: 16, reused: 1, moved: 69 });
+      expect(c.lastTimings!.regions).toEqual({ run: 7, reused: 8, moved: 71 });
       // the same declaration objects, back on their lines
-      expect(b.program.decls[5]).toBe(first.program.decls[5]);
-      expect(b.program.decls[5]!.range).toEqual(compile(text, opts).program.decls[5]!.range);
+      expect(b.program.decls[30]).toBe(first.program.decls[30]);
+      expect(b.program.decls[30]!.range).toEqual(compile(text, opts).program.decls[30]!.range);
     }
   });
 });
