@@ -4,6 +4,11 @@
  * (grammar/incremental.ts) and re-checks only the declarations whose text, place or dependencies changed
  * (compiler/check-cache.ts). Tested against the full compile after random edit sequences
  * (test/incremental-check.test.ts).
+ *
+ * Declarations that only moved (lines inserted or deleted above them) are moved in place: the same syntax-tree
+ * objects and kept check results get new line numbers, so nothing is copied. Hence a result is valid until the
+ * next `compile` call on the same compiler (the positions of an earlier result may change then); read what you
+ * need of it before compiling the next version, as the language server does (one result per document version).
  */
 import { IncrementalParser } from '../grammar/incremental.ts';
 import { CheckCache } from './check-cache.ts';
@@ -23,7 +28,10 @@ export class IncrementalCompiler {
   /** Phase times of the last {@link compile}. */
   lastTimings: CompileTimings | undefined;
 
-  /** Parse and check `text` like `compile(text, opts)`, reusing what earlier calls computed. Never throws on bad input. */
+  /**
+   * Parse and check `text` like `compile(text, opts)`, reusing what earlier calls computed. Never throws on bad
+   * input. The result stays valid until the next call (see the module comment).
+   */
   compile(text: string, opts: Omit<CheckOptions, 'cache'> = {}): CompileResult {
     const t0 = performance.now();
     const parsed = this.parser.parse(text, this.cache.beginCompile());
