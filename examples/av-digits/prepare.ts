@@ -91,7 +91,9 @@ export const VOICES: Record<Split, Voice[]> = {
 export const ESPEAK_VARIANTS = ['m1', 'm2', 'm3', 'm4', 'm5', 'm7', 'f1', 'f2', 'f3', 'f4', 'f5', 'klatt', 'klatt3', 'croak'];
 
 /**
- * Corruption levels (tuned so that each modality alone is clearly below the fused model; see README.md).
+ * Corruption levels. With these, each modality alone is clearly below the late, attention and tensor fusion
+ * models on the test split (68.1% image only, 54.5% audio only, 75.9–78.2% fused; measured, see README.md).
+ * Changing them changes every file: retrain and republish the README's figures.
  * Image: severity s ~ U(0, 1); Gaussian noise with σ = sigma[0] + s·(sigma[1] − sigma[0]) on [0, 1] pixels,
  * and an erased square of side occlusion[0] + s·(occlusion[1] − occlusion[0]) pixels placed at random over
  * the central 20×20 region. Audio: SNR ~ U(snrDb[0], snrDb[1]) dB over the spoken part.
