@@ -100,7 +100,8 @@ export class CheckCache {
 
   /** Start a compile of the document: forget the moves of the previous one. */
   beginCompile(): DeclMoves {
-    const map = new WeakMap<object, { from: object; delta: number }>();
+    // a Map, not a WeakMap: it lives for one compile, and weak maps cost the garbage collector more
+    const map = new Map<object, { from: object; delta: number }>();
     this.moves = {
       get: (d) => map.get(d),
       set: (d, m) => {
@@ -240,8 +241,8 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
     // Declarations it read that did not move: allowed when they are in this file and nothing it produced
     // lies in them (no position of theirs would wrongly move with the rest).
     const still: Range[] = [];
-    const stillNames = new Set<string>();
-    for (const pass of [SYMBOLS, -1]) {
+    let stillNames: Set<string> | undefined;
+    for (const pass of PASSES) {
       for (const d of old.deps) {
         if ((d.src === SYMBOLS) !== (pass === SYMBOLS)) continue;
         if (d.key === null) return undefined;
@@ -253,8 +254,8 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
               const range = (now as { range?: Range }).range;
               if (this.foreign(now as object) || !range) return undefined;
               still.push(range);
-              stillNames.add(d.key);
-            } else if (!stillNames.has(d.key)) return undefined;
+              (stillNames ??= new Set()).add(d.key);
+            } else if (!stillNames?.has(d.key)) return undefined;
           }
         } else {
           const m = (d.src === SYMBOLS ? cache.moves : cache.moved).get(now as object);
@@ -267,11 +268,13 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
     }
     let result: unknown, stepTypes: StepType[], refs: Entry['refs'], diags: Diagnostic[];
     if (inPlace) {
-      if (still.length && (liesIn(old.result, still, 0) || liesIn(old.stepTypes, still, 0) || liesIn(old.refs, still, 0) || liesIn(old.diags, still, 0))) return undefined;
-      shiftLinesInPlace(old.result, delta);
-      shiftLinesInPlace(old.stepTypes, delta);
-      shiftLinesInPlace(old.refs, delta);
-      shiftLinesInPlace(old.diags, delta);
+      const parts = [old.result, old.stepTypes, old.refs, old.diags];
+      if (!still.length) shiftLinesInPlace(parts, delta);
+      else if (shiftAndTest(parts, delta, still, 0)) {
+        // a position lay in a declaration that did not move: undo, and run the region
+        shiftLinesInPlace(parts, -delta);
+        return undefined;
+      }
       diags = old.diags;
       ({ result, stepTypes, refs } = old);
       old.deps = deps;
@@ -369,27 +372,36 @@ class CachedSession<I, L, D> implements CheckSession<I, L, D> {
   }
 }
 
+/** The order reuseMoved checks a region's lookups in: names first (their declarations' ranges), then the rest. */
+const PASSES = [SYMBOLS, -1] as const;
+
 /**
- * True when a position in `v` lies in one of the ranges `still`, or `v` is deeper than any result.
+ * Add `delta` to the line of every position in `v`, in place (as shiftLinesInPlace), and say whether any of
+ * them lay, before, in one of the ranges `still` (or `v` is deeper than any result). The whole of `v` is moved
+ * either way, so `shiftLinesInPlace(v, -delta)` undoes it.
  */
-function liesIn(v: unknown, still: Range[], depth: number): boolean {
+function shiftAndTest(v: unknown, delta: number, still: Range[], depth: number): boolean {
   if (typeof v !== 'object' || v === null) return false;
-  if (depth > 64) return true;
+  let hit = depth > 64;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (liesIn(v[i], still, depth + 1)) return true;
-    return false;
+    for (let i = 0; i < v.length; i++) if (shiftAndTest(v[i], delta, still, depth + 1)) hit = true;
+    return hit;
   }
   const o = v as Record<string, unknown>;
   if (typeof o.line === 'number' && typeof o.character === 'number') {
     const line = o.line;
     const character = o.character;
+    o.line = line + delta;
     for (const r of still)
       if ((r.start.line < line || (r.start.line === line && r.start.character <= character)) && (line < r.end.line || (line === r.end.line && character <= r.end.character)))
         return true;
-    return false;
+    return hit;
   }
-  for (const k in o) if (liesIn(o[k], still, depth + 1)) return true;
-  return false;
+  for (const k in o) {
+    const x = o[k];
+    if (typeof x === 'object' && x !== null && shiftAndTest(x, delta, still, depth + 1)) hit = true;
+  }
+  return hit;
 }
 
 /**
