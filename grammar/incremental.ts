@@ -331,6 +331,8 @@ export class IncrementalParser {
     /** Placed chunks of the previous parse already used by this one (each may be used once: it may be moved in place). */
     const claimed = new Set<Placed>();
     const inPlace = moves?.inPlace === true;
+    /** How many lines the last chunk moved in place went (0: none yet). */
+    let lastDelta = 0;
     for (const c of chunks) {
       const body = text.slice(c.start, c.end);
       const here = this.placed.get(c.line);
@@ -342,6 +344,22 @@ export class IncrementalParser {
         placed.set(c.line, here);
         pushAll(here.result);
         continue;
+      }
+      if (inPlace && lastDelta !== 0 && c.line !== 0) {
+        // most likely moved as the chunk before it did: look there first (no key to build or look up)
+        const g = this.placed.get(c.line - lastDelta);
+        if (g && g.body === body && g.next === c.next && !claimed.has(g) && g.result !== g.local) {
+          if (c.start > 0 && g.local.needsContext) throw new NeedsWholeText();
+          claimed.add(g);
+          stats.moved++;
+          local.set(g.key, g.local);
+          shiftLinesInPlace(g.result, lastDelta);
+          for (const d of g.result.decls) moves!.set(d, { from: d, delta: lastDelta });
+          g.body = body;
+          placed.set(c.line, g);
+          pushAll(g.result);
+          continue;
+        }
       }
       const key = c.next === undefined ? `${body}\u0000` : `${body}\u0001${c.next}`;
       const parsedBefore = stats.parsed;
@@ -369,6 +387,7 @@ export class IncrementalParser {
             // move the previous parse's objects in place (a copy made by shiftLines: no position twice; never
             // the line-0 results kept by text)
             shiftLinesInPlace(prev, delta);
+            lastDelta = delta;
             r = prev;
             for (const d of r.decls) moves.set(d, { from: d, delta });
           } else {
