@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 export const RUNS = [
   ['out/av-image', 'image.mmf', 'image only'],
   ['out/av-audio', 'audio.mmf', 'audio only'],
-  ['out/av-early', 'early.mmf', 'early fusion: raw pixels + log-mel joined, one MLP'],
+  ['out/av-early', 'early.mmf', 'early fusion: log-mel on the image grid as a second channel, one CNN'],
   ['out/av-late', 'late.mmf', 'late fusion: soft vote of the image-only and audio-only models'],
   ['out/av-attention', 'attention.mmf', 'attention fusion: cross-modal attention both ways'],
   ['out/av-tensor', 'tensor.mmf', 'tensor fusion: outer product of the two encodings'],
