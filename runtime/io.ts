@@ -25,9 +25,19 @@ const tf = getTf();
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 
-/** Write `data` to `file` atomically (temporary file in the same directory, then rename). */
+/** Distinguishes the temporary files of one process (with the pid and the time in their names). */
+let tmpCounter = 0;
+
+/**
+ * Write `data` to `file` atomically (temporary file in the same directory, then rename).
+ *
+ * The temporary name is unique by pid, time and a per-process counter; it does not call `Math.random`, because
+ * training replaces `Math.random` with the seeded generator that draws initial weights and dropout masks
+ * (train/seed.ts): a write during training must not shift that sequence, or a run that writes a log (a single
+ * model's `mmfc train`) and one that does not (an ensemble's member) would train differently from the same seed.
+ */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`);
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.${(tmpCounter++).toString(36)}.tmp`);
   try {
     await fs.writeFile(tmp, data);
     await fs.rename(tmp, file);
