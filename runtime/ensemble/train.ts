@@ -12,6 +12,12 @@
  *   out-of-fold probabilities (+ passthrough features).
  * For bagging and boosting the base model is also trained once on all rows (`base`), the single model to beat.
  *
+ * A unit trains as the same model alone does (runtime/train/run.ts): its own train block, seed (initial weights
+ * and dropout masks from the seeded `Math.random`, batch order from (seed, epoch)), class weights (`balanced`:
+ * from the unit's own training rows) and early stopping. So a voting member (and `base`) ends with the weights of
+ * `mmfc train FILE --model M` when both see the same rows (test/ensemble-voting-parity.test.ts); docs/ensembles.md
+ * says when they do not (joined datasets, --max-rows with members of different seeds).
+ *
  * Checkpoints: after each unit (a member, a fold, a round) its result is recorded in `ensemble-state.json`
  * (atomically) and its weights saved under `members/<id>/`; with `resume`, a run whose state matches the same
  * ensemble, data and settings skips the units already done and continues where it stopped.
@@ -24,8 +30,8 @@ import { formatReport, loadData, subset, type DataSpec, type SplitData } from '.
 import { loadModel, saveModel } from '../io.ts';
 import '../layers/index.ts';
 import { classificationReport, type ClassificationReport } from '../metrics.ts';
-import { predictSplit } from '../train/evaluate.ts';
-import { fitModel, makeOptimizer, validateTrainSpec } from '../train/fit.ts';
+import { headClasses, predictSplit } from '../train/evaluate.ts';
+import { balancedClassWeights, fitModel, makeOptimizer, validateTrainSpec } from '../train/fit.ts';
 import { writeJsonAtomic } from '../train/files.ts';
 import { TrainingProgress } from '../train/progress.ts';
 import { sampleRows } from '../train/run.ts';
@@ -176,8 +182,11 @@ export async function runEnsembleTraining(opts: RunEnsembleOptions): Promise<Ens
       progress.log(`[${spec.name}] ${label}: restored from ${path.relative(process.cwd(), dir) || dir}`);
       return loadModel(dir);
     }
-    const train = { ...m.train, seed: o.seed ?? m.train.seed };
     const trainSplit = relabel(rows ? subset(splits.train, rows) : splits.train, m);
+    let train = { ...m.train, seed: o.seed ?? m.train.seed };
+    // `class_weights balanced`: computed from the rows this unit trains on, in the member's class order, as a
+    // stand-alone run computes them from its training split (runtime/train/run.ts); fitModel reads classWeights.
+    if (train.balancedClassWeights) train = { ...train, classWeights: balancedClassWeights(trainSplit.labels, headClasses(m.head)) };
     progress.log(`[${spec.name}] ${label}: ${m.name} on ${trainSplit.size.toLocaleString('en-US')} rows, ${train.epochs} epochs`);
     // Within a unit, the training loop's own checkpoint after every epoch (runtime/train/checkpoint.ts), so a
     // resumed ensemble also continues the unit it was in; removed once the unit is done.
