@@ -8,7 +8,8 @@
  * Regressions this guards against: runtime/io's atomic writes drew their temporary names from `Math.random`, which
  * training replaces by the seeded generator of initial weights and dropout masks, so the stand-alone run (which
  * writes log.jsonl every epoch) and the member (which does not) drew different dropout masks from the same seed;
- * and `class_weights balanced` was ignored for ensemble members.
+ * and `class_weights balanced` was ignored for ensemble members. Also: the ensemble's data spec carries every
+ * member's joined datasets (it had only the first member's, so a later member's joined input failed to load).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -118,4 +119,27 @@ describe('voting member = stand-alone model', () => {
       a.model.dispose();
     }
   }, 120_000);
+
+  it('loads the joined datasets of every member, not only of the first (ensembleDataSpec)', () => {
+    const src = `dataset m from jsonl("main.jsonl") { key id  split(train 0.6, val 0.2, test 0.2, seed 5) }
+dataset x from jsonl("extra.jsonl") { key id }
+input left:  tabular from m[a, b]
+input right: tabular from x[c, d]
+label y: classes("k0", "k1", "k2") from m.y
+model L = left -> classifier(y)
+model R = right -> classifier(y)
+ensemble V1 = voting([L, R], soft)
+ensemble V2 = voting([R, L], soft)
+`;
+    writeFileSync(path.join(dir, 'main.jsonl'), '{"id":"r1","a":1,"b":2,"y":"k0"}\n{"id":"r2","a":2,"b":1,"y":"k1"}\n');
+    writeFileSync(path.join(dir, 'extra.jsonl'), '{"id":"r1","c":1,"d":2}\n');
+    const c = compile(src, { fileName: path.join(dir, 'j.mmf') });
+    expect(c.diagnostics).toEqual([]);
+    for (const e of c.ensembles) {
+      const data = ensembleDataSpec(e)!;
+      expect(data.dataset.name).toBe('m');
+      expect((data.joins ?? []).map((j) => [j.name, j.idColumn])).toEqual([['x', 'id']]);
+      expect(data.inputs.map((i) => i.name).sort()).toEqual(['left', 'right']);
+    }
+  });
 });

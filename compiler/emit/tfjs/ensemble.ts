@@ -11,7 +11,9 @@ import { builderName, emitTfjs, runtimeSpecs, type EmitTfjsOptions, type Emitted
 
 /**
  * The data an ensemble's members read, as one runtime DataSpec: the first member's dataset and label, and the
- * union of every member's inputs and the stacking passthrough inputs (by name, first occurrence kept).
+ * union of every member's inputs and the stacking passthrough inputs (by name, first occurrence kept), and the union
+ * of every member's joined datasets (by name). A sample that a joined dataset has no row for is left out for every
+ * member (`missing drop`), since every member must predict every row the ensemble sees.
  */
 export function ensembleDataSpec(e: IREnsemble): ReturnType<typeof runtimeSpecs>['data'] {
   const first = runtimeSpecs(e.models[0]).data;
@@ -19,7 +21,10 @@ export function ensembleDataSpec(e: IREnsemble): ReturnType<typeof runtimeSpecs>
   const inputs = new Map<string, (typeof first.inputs)[number]>();
   for (const m of e.models) for (const i of runtimeSpecs(m).data?.inputs ?? []) if (!inputs.has(i.name)) inputs.set(i.name, i);
   for (const p of e.stacking?.passthrough ?? []) if (!inputs.has(p.name)) inputs.set(p.name, p.plan);
-  return { ...first, inputs: [...inputs.values()] };
+  // every member's joined datasets (by name): a member may read an input from a dataset the first one does not join
+  const joins = new Map<string, NonNullable<typeof first.joins>[number]>();
+  for (const m of e.models) for (const j of runtimeSpecs(m).data?.joins ?? []) if (!joins.has(j.name)) joins.set(j.name, j);
+  return { ...first, ...(joins.size ? { joins: [...joins.values()] } : {}), inputs: [...inputs.values()] };
 }
 
 /** The distinct member models in member order (a model listed twice trains twice, as sklearn clones it). */
