@@ -296,7 +296,7 @@ export async function fitModel(model: LayersModel, splits: { train: SplitData; v
     if (opts.logFile) await writeFileAtomic(opts.logFile, logLines.length ? logLines.join('\n') + '\n' : '');
     const why = stoppedEarly ? ' (early stopping had fired)' : first > train.epochs ? ' (all epochs done)' : '';
     progress.log(`resumed from ${ck!.dir}: ${resume.epochsDone} of ${train.epochs} epoch(s) done${why}`);
-    // Last: writing the log above drew from Math.random (temporary file names); the saved state continues the sequence.
+    // Last, so nothing above can move it: the saved generator state continues the seeded sequence.
     if (resume.rngState !== null) setRandomState(resume.rngState);
   }
 
