@@ -12,6 +12,16 @@ import type { ParityReport } from '../parity.ts';
 const BATCH = 256;
 
 /**
+ * The per-sample shape to feed: the graph's declared one when it is fully known and holds the same number of values
+ * as the data's (a categorical input is `[n]` in the data and `[batch, 1]` in the graph), else the data's.
+ */
+function sampleShape(declared: readonly (number | string)[] | undefined, data: number[]): number[] {
+  const rest = declared?.slice(1);
+  if (!rest || !rest.every((d): d is number => typeof d === 'number' && d >= 0)) return data;
+  return rest.reduce((a, b) => a * b, 1) === data.reduce((a, b) => a * b, 1) ? rest : data;
+}
+
+/**
  * @param dir the trained ensemble folder (preprocess.json, test-predictions.json)
  * @throws Error when a file is missing or a saved test row is no longer in the data
  */
@@ -38,7 +48,7 @@ export async function ensembleOnnxParity(dir: string, onnxPath: string): Promise
       for (const name of onnx.inputNames) {
         const f = test.inputs[name];
         if (!f) throw new Error(`the ONNX graph reads input ${name}, which the saved data does not have`);
-        feeds[name] = { data: featureRange(f, start, n), shape: [n, ...f.shape.slice(1)] };
+        feeds[name] = { data: featureRange(f, start, n), shape: [n, ...sampleShape(onnx.inputInfo(name)?.shape, f.shape.slice(1))] };
       }
       const p = await onnx.predict(feeds);
       const K = p.length / n;
