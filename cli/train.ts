@@ -128,14 +128,19 @@ function checkpointOwner(ck: string): number | null {
   }
 }
 
-/** Remove staging folders left by an mmfc that was killed (its process id is no longer alive). */
+/**
+ * Remove staging folders (`.<out>.partial-<pid>`) and half-removed previous outputs (`.<out>.old-<pid>`, left when
+ * an mmfc is killed while publishing) of mmf processes that are no longer alive.
+ */
 function removeStaleStages(dir: string): void {
   const parent = dirname(dir);
   if (!existsSync(parent)) return;
-  const prefix = `.${basename(dir)}.partial-`;
+  const prefixes = [`.${basename(dir)}.partial-`, `.${basename(dir)}.old-`];
   for (const name of readdirSync(parent)) {
-    if (!name.startsWith(prefix)) continue;
+    const prefix = prefixes.find((p) => name.startsWith(p));
+    if (!prefix) continue;
     const pid = Number(name.slice(prefix.length));
+    if (!Number.isInteger(pid) || pid <= 0) continue;
     let alive = false;
     try {
       process.kill(pid, 0);

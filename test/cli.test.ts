@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -158,12 +158,14 @@ model M = x -> dense(4) -> classifier(y)
 `,
     );
     writeFileSync(join(dir, 'rows.csv'), 'a,b,y\n1,2,1\n3,x,0\n');
+    // left by an mmfc killed while training or publishing (pid 4194305 is above Linux's pid_max: never alive)
+    for (const stale of ['.out.partial-4194305', '.out.old-4194305']) mkdirSync(join(dir, stale, 'src'), { recursive: true });
     const r = mmfc(['train', join(dir, 'x.mmf'), '--out', join(dir, 'out')]);
     expect(r.code).toBe(1);
     expect(r.err).toContain('rows.csv, row 2 (line 3), column "b": "x" is not a number.');
     expect(r.err).not.toMatch(/^\s+at /m);
     expect(existsSync(join(dir, 'out'))).toBe(false);
-    expect(readdirSync(dir).filter((f) => f.includes('.partial-'))).toEqual([]);
+    expect(readdirSync(dir).filter((f) => f.includes('.partial-') || f.includes('.old-'))).toEqual([]);
   });
 
   it('binary input is refused in one line; control characters never reach the terminal raw', () => {
