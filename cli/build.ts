@@ -5,6 +5,7 @@ import { targetDiagnostics, type Target } from '../compiler/capabilities.ts';
 import { emitOnnx, randomWeights, readTfjsWeights } from '../compiler/emit/onnx/index.ts';
 import { emitTfjs } from '../compiler/emit/tfjs/program.ts';
 import { writeFileAtomic } from './atomic.ts';
+import { checkOutputFolder } from './output-path.ts';
 import { linkRuntime } from './link-runtime.ts';
 import { readSource, UsageError } from './main.ts';
 import { formatHuman } from './report.ts';
@@ -18,6 +19,8 @@ export async function buildCommand(file: string, o: { target: string; out: strin
   if (o.target !== 'tfjs' && o.target !== 'onnx') throw new UsageError(`--target must be tfjs or onnx, not '${o.target}'`);
   if (o.weights && o.target !== 'onnx') throw new UsageError('--weights applies to --target onnx only');
   const text = readSource(file);
+  // An --out that cannot be written fails now, before anything is emitted.
+  checkOutputFolder('--out', o.out);
   // `--model ENSEMBLE` builds an ensemble (cli/build-ensemble.ts).
   const ensembleCode = await (await import('./build-ensemble.ts')).maybeBuildEnsemble(file, text, o);
   if (ensembleCode !== undefined) return ensembleCode;

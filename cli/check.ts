@@ -1,6 +1,6 @@
 /** `mmfc check FILE... [--json] [--summary]` */
 import { compile } from '../compiler/index.ts';
-import { readSource } from './main.ts';
+import { readSource, UsageError } from './main.ts';
 import { formatHuman, toJson, type FileDiagnostic } from './report.ts';
 import { summaryTable } from './summary.ts';
 
@@ -10,8 +10,30 @@ export async function checkCommand(files: string[], o: { json?: boolean; summary
   const all: FileDiagnostic[] = [];
   const sources = new Map<string, string>();
   const summaries: string[] = [];
+  let unreadable = false;
   for (const file of files) {
-    const text = readSource(file);
+    let text: string;
+    try {
+      text = readSource(file);
+    } catch (e) {
+      // With --json, a file that cannot be read is still reported on stdout (MMF0008), so tools always get JSON.
+      if (o.json && e instanceof UsageError) {
+        const at = { line: 0, character: 0 };
+        const d: FileDiagnostic = {
+          file,
+          code: 'MMF0008',
+          severity: 'error',
+          message: e.message,
+          range: { start: at, end: at },
+          hint: 'give the path of an existing .mmf file (UTF-8 text) that this user may read',
+        };
+        all.push(d);
+        process.stderr.write(`mmfc: ${e.message}\n`);
+        unreadable = true;
+        continue;
+      }
+      throw e;
+    }
     sources.set(file, text);
     const r = compile(text, { fileName: file });
     all.push(...r.diagnostics.map((d) => ({ ...d, file })));
@@ -37,5 +59,6 @@ export async function checkCommand(files: string[], o: { json?: boolean; summary
         : `${files.length} file${files.length === 1 ? '' : 's'} checked: no problems\n`,
     );
   }
-  return errors ? 1 : 0;
+  // A file that could not be read is a usage error (exit 2), as without --json.
+  return unreadable ? 2 : errors ? 1 : 0;
 }

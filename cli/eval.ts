@@ -23,6 +23,7 @@ import type { DataSpec } from '../runtime/data/index.ts';
 import { checkedModels } from './build.ts';
 import { readSource, UsageError } from './main.ts';
 import { writeFileAtomic } from './atomic.ts';
+import { checkOutputFile, describeFsError } from './output-path.ts';
 import { parseNoise, perturbKindOf, type Perturbation } from '../runtime/robustness.ts';
 
 export const SPLIT_NAMES = ['test', 'val', 'train'] as const;
@@ -96,6 +97,8 @@ export async function evalCommand(file: string, o: EvalOptions): Promise<number>
     }
   }
   const text = readSource(file);
+  // A --report that cannot be written fails now, not after the evaluation.
+  if (o.report) checkOutputFile('--report', o.report);
   try {
     const found = trainedModelOf(file, text, o.model);
     if (!found) return 1;
@@ -171,7 +174,7 @@ export async function evalCommand(file: string, o: EvalOptions): Promise<number>
         );
       } catch (e) {
         // Asked for with --report: a failure. By default it is a by-product: a read-only model folder must not make eval fail.
-        if (o.report) throw new Error(`cannot write the report ${reportFile}: ${oneLine(e)}`);
+        if (o.report) throw new Error(describeFsError(e) ?? `cannot write the report ${reportFile}: ${oneLine(e)}`);
         reportNote = `warning: could not write the report ${reportFile}: ${oneLine(e)}`;
       }
       if (reportNote) process.stderr.write(reportNote + '\n');
@@ -194,9 +197,9 @@ export async function evalCommand(file: string, o: EvalOptions): Promise<number>
   }
 }
 
-/** An error's message, without a stack trace. */
+/** An error's message, without a stack trace (a filesystem errno error as a line naming the path and the fix). */
 export function oneLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).trim();
+  return describeFsError(e) ?? (e instanceof Error ? e.message : String(e)).trim();
 }
 
 const pctOrDash = (v: number | null) => (v === null ? '-' : (100 * v).toFixed(2) + '%');

@@ -104,7 +104,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`mmfc: ${e.message}\n`);
       return 2;
     }
-    process.stderr.write(`mmfc: ${e instanceof Error ? e.message : String(e)}\n`);
+    // A bad output path, or a filesystem error that got past the up-front checks: one line with the path and the fix.
+    const { OutputPathError, describeFsError } = await import('./output-path.ts');
+    const fs = e instanceof OutputPathError ? e.message : describeFsError(e);
+    process.stderr.write(`mmfc: ${fs ?? (e instanceof Error ? e.message : String(e))}\n`);
     return 1;
   }
 }

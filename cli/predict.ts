@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import { extname, isAbsolute, join, resolve } from 'node:path';
 import { writeFileAtomic } from './atomic.ts';
+import { checkOutputFile } from './output-path.ts';
 import { InputError, oneLine, trainedModelOf } from './eval.ts';
 import { readSource, UsageError } from './main.ts';
 
@@ -33,6 +34,8 @@ export async function predictCommand(
   const format = FORMATS[extname(o.input).toLowerCase()];
   if (!format) throw new UsageError(`--input ${o.input}: give a .jsonl, .json or .csv file`);
   const text = readSource(file);
+  // An --out that cannot be written fails now, before any model is loaded.
+  if (o.out) checkOutputFile('--out', o.out);
   try {
     const found = trainedModelOf(file, text, o.model);
     if (!found) return 1;

@@ -18,6 +18,7 @@ import { emitTfjs } from '../compiler/emit/tfjs/program.ts';
 import { trainingDiagnostics, type IRModel } from '../compiler/index.ts';
 import { onnxParity } from '../runtime/index.ts';
 import { writeFileAtomic } from './atomic.ts';
+import { checkOutputFolder } from './output-path.ts';
 import { linkRuntime } from './link-runtime.ts';
 import { backendAccepts, checkedModels } from './build.ts';
 import { formatHuman } from './report.ts';
@@ -31,6 +32,8 @@ export async function trainCommand(
   o: { out?: string; model?: string; epochs?: number; maxRows?: number; resume?: boolean },
 ): Promise<number> {
   const text = readSource(file);
+  // An --out (or the default out/<file name>) that cannot be written fails now, before anything is trained.
+  checkOutputFolder('--out', o.out ?? join('out', basename(file, extname(file))));
   // `--model ENSEMBLE` trains an ensemble (cli/train-ensemble.ts).
   const ensembleCode = await (await import('./train-ensemble.ts')).maybeTrainEnsemble(file, text, o);
   if (ensembleCode !== undefined) return ensembleCode;
