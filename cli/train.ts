@@ -67,10 +67,7 @@ export async function trainCommand(
  * ONNX export and the parity check all succeed: a failed or interrupted run leaves `dir` as it was.
  */
 async function trainOne(file: string, text: string, m: IRModel, dir: string, o: { epochs?: number; maxRows?: number; resume?: boolean }): Promise<number> {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) {
-    process.stderr.write(`mmfc: --out ${dir} is a file, not a folder\n`);
-    return 2;
-  }
+  checkOutputFolder('--out', dir); // each model's own folder under --out, when there are several
   const ck = checkpointDir(dir);
   const owner = checkpointOwner(ck);
   if (owner !== null) {
