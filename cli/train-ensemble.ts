@@ -9,8 +9,7 @@
  * The staging folder is stable (no process id): a run that fails or is interrupted leaves its finished units and
  * `ensemble-state.json` there, and `--resume` continues from them; a run without `--resume` starts afresh.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { emitEnsembleOnnx, type OnnxEnsembleDescription } from '../compiler/emit/onnx/ensemble.ts';
 import { readTfjsWeights } from '../compiler/emit/onnx/index.ts';
@@ -22,6 +21,7 @@ import { backendAccepts } from './build.ts';
 import { linkRuntime } from './link-runtime.ts';
 import { formatHuman } from './report.ts';
 import { VERSION } from './version.ts';
+import { publish, run } from './train-child.ts';
 
 type Options = { out?: string; model?: string; epochs?: number; maxRows?: number; resume?: boolean };
 
@@ -128,28 +128,7 @@ async function trainEnsemble(file: string, text: string, ens: IREnsemble, dir: s
     process.stderr.write(`${ens.name}: ONNX Runtime disagrees with tfjs beyond 1e-4; please report this as a bug\n`);
     return 1;
   }
-  mkdirSync(dirname(dir), { recursive: true });
-  const old = join(dirname(dir), `.${basename(dir)}.old-${process.pid}`);
-  if (existsSync(dir)) renameSync(dir, old);
-  renameSync(stage, dir);
-  rmSync(old, { recursive: true, force: true });
-  process.stdout.write(`wrote ${dir}\n`);
+  publish(stage, dir);
   return 0;
 }
 
-/** Run the training program; SIGINT/SIGTERM sent to mmfc are passed on; the IPC channel stops it if mmfc dies. */
-function run(cmd: string, args: string[]): Promise<number> {
-  return new Promise((done) => {
-    const p = spawn(cmd, args, { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
-    const forward = (signal: NodeJS.Signals) => p.kill(signal);
-    process.on('SIGINT', forward);
-    process.on('SIGTERM', forward);
-    const finish = (code: number) => {
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
-      done(code);
-    };
-    p.on('exit', (code, signal) => finish(code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 128)));
-    p.on('error', () => finish(127));
-  });
-}

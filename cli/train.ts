@@ -10,8 +10,7 @@
  * trains is exactly the code `mmfc build --target tfjs` gives users), then exports the trained weights as
  * DIR/<model>.onnx and checks that ONNX Runtime reproduces the tfjs test-split predictions.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { emitOnnx, readTfjsWeights } from '../compiler/emit/onnx/index.ts';
 import { emitTfjs } from '../compiler/emit/tfjs/program.ts';
@@ -24,6 +23,7 @@ import { backendAccepts, checkedModels } from './build.ts';
 import { formatHuman } from './report.ts';
 import { readSource } from './main.ts';
 import { VERSION } from './version.ts';
+import { publish, run } from './train-child.ts';
 import { CHECKPOINT_FILE } from '../runtime/train/checkpoint.ts';
 
 
@@ -152,15 +152,6 @@ function removeStaleStages(dir: string): void {
   }
 }
 
-/** Replace `dir` by `stage` (two renames; the old folder is removed last). */
-function publish(stage: string, dir: string): void {
-  mkdirSync(dirname(dir), { recursive: true });
-  const old = join(dirname(dir), `.${basename(dir)}.old-${process.pid}`);
-  if (existsSync(dir)) renameSync(dir, old);
-  renameSync(stage, dir);
-  rmSync(old, { recursive: true, force: true });
-  process.stdout.write(`wrote ${dir}\n`);
-}
 
 async function trainInto(
   file: string,
@@ -215,22 +206,3 @@ async function trainInto(
   return 0;
 }
 
-/**
- * Run the training program. SIGINT and SIGTERM sent to mmfc are passed on to it, and it has an IPC channel
- * whose closing (mmfc killed) makes it stop, so it never trains on as an orphan.
- */
-function run(cmd: string, args: string[]): Promise<number> {
-  return new Promise((done) => {
-    const p = spawn(cmd, args, { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
-    const forward = (signal: NodeJS.Signals) => p.kill(signal);
-    process.on('SIGINT', forward);
-    process.on('SIGTERM', forward);
-    const finish = (code: number) => {
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
-      done(code);
-    };
-    p.on('exit', (code, signal) => finish(code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 128)));
-    p.on('error', () => finish(127));
-  });
-}

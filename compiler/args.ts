@@ -90,7 +90,8 @@ function describe(t: ParamType): string {
   }
 }
 
-function exprText(e: Expr): string {
+/** A short rendering of an argument value for messages: lists and calls elided (`[…]`, `name(…)`). */
+export function exprText(e: Expr): string {
   switch (e.kind) {
     case 'Number':
       return e.text;

@@ -20,7 +20,7 @@
 import type { Arg, EnsembleDecl, Expr, Program } from '../grammar/ast.ts';
 import type { Diagnostic, Range } from '../grammar/diagnostic.ts';
 import { diagnostic } from '../grammar/diagnostic.ts';
-import { bindArgs, type ParamSpec } from './args.ts';
+import { bindArgs, exprText, type ParamSpec } from './args.ts';
 import type { IRInput, IRModel, LabelPlan, TrainPlan } from './ir.ts';
 import { didYouMean } from './suggest.ts';
 import type { SymbolTable } from './symbols.ts';
@@ -404,17 +404,3 @@ function datasetDifference(a: IRModel, b: IRModel): string | undefined {
   return undefined;
 }
 
-function exprText(e: Expr): string {
-  switch (e.kind) {
-    case 'Number':
-      return e.text;
-    case 'String':
-      return JSON.stringify(e.value);
-    case 'Name':
-      return e.name;
-    case 'List':
-      return '[…]';
-    case 'Call':
-      return `${e.callee.name}(…)`;
-  }
-}
